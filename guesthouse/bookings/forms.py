@@ -1,0 +1,121 @@
+"""The public stay request form."""
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
+
+from ..database import today
+from ..forms import BoundedIntegerField, IsoDateField, choices_with_prompt
+from .choices import COOPERATION_AXES, ORGANISATION_TYPES
+
+REQUIRED = _l("Ce champ est obligatoire.")
+
+
+class StayRequestForm(FlaskForm):
+    contact_name = StringField(
+        _l("Nom et prénom de la personne à contacter"),
+        validators=[DataRequired(REQUIRED), Length(max=200, message=_l("200 caractères au plus."))],
+    )
+    contact_email = EmailField(
+        _l("Adresse e-mail"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=254, message=_l("254 caractères au plus.")),
+            Email(_l("Adresse e-mail invalide : vérifiez-la (par exemple nom@exemple.fr).")),
+        ],
+    )
+    contact_phone = StringField(
+        _l("Téléphone"),
+        validators=[Optional(), Length(max=40, message=_l("40 caractères au plus."))],
+    )
+    organisation = StringField(
+        _l("Organisation"),
+        validators=[DataRequired(REQUIRED), Length(max=200, message=_l("200 caractères au plus."))],
+    )
+    organisation_type = SelectField(
+        _l("Type d'organisation"),
+        choices=choices_with_prompt(ORGANISATION_TYPES),
+        validators=[DataRequired(_l("Choisissez le type de votre organisation."))],
+        validate_choice=False,
+    )
+    cooperation_axis = SelectField(
+        _l("Axe de coopération"),
+        choices=choices_with_prompt(COOPERATION_AXES),
+        validators=[DataRequired(_l("Choisissez l'axe de coopération de votre mission."))],
+        validate_choice=False,
+    )
+    arrival = IsoDateField(_l("Arrivée"), validators=[InputRequired(REQUIRED)])
+    departure = IsoDateField(_l("Départ"), validators=[InputRequired(REQUIRED)])
+    guests = BoundedIntegerField(_l("Nombre de voyageurs"), validators=[InputRequired(REQUIRED)], default=1)
+    travellers = TextAreaField(
+        _l("Noms des voyageurs (un par ligne)"),
+        validators=[Optional(), Length(max=4000, message=_l("4000 caractères au plus."))],
+    )
+    purpose = TextAreaField(
+        _l("Objet de la mission"),
+        validators=[DataRequired(REQUIRED), Length(max=4000, message=_l("4000 caractères au plus."))],
+    )
+    notes = TextAreaField(
+        _l("Remarques"),
+        validators=[Optional(), Length(max=4000, message=_l("4000 caractères au plus."))],
+    )
+    accept_rules = BooleanField(
+        _l("J'ai lu le règlement de la maison et je l'accepte au nom des voyageurs."),
+        validators=[DataRequired(_l("Cochez cette case pour accepter le règlement de la maison."))],
+    )
+
+    def __init__(self, *args, capacity: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.capacity = capacity
+
+    def validate_organisation_type(self, field):
+        if field.data not in ORGANISATION_TYPES:
+            raise ValidationError(_l("Choisissez un type d'organisation dans la liste."))
+
+    def validate_cooperation_axis(self, field):
+        if field.data not in COOPERATION_AXES:
+            raise ValidationError(_l("Choisissez un axe de coopération dans la liste."))
+
+    def validate_arrival(self, field):
+        if field.data and field.data <= today():
+            raise ValidationError(
+                _l("L'arrivée doit être dans le futur : choisissez une date à partir de demain.")
+            )
+
+    def validate_departure(self, field):
+        arrival = self.arrival.data
+        if not (field.data and arrival):
+            return
+        if field.data <= arrival:
+            raise ValidationError(_l("Le départ doit être après l'arrivée : choisissez une date ultérieure."))
+        max_nights = current_app.config["MAX_NIGHTS"]
+        if (field.data - arrival).days > max_nights:
+            raise ValidationError(
+                _l(
+                    "Un séjour compte au plus %(max)s nuits : raccourcissez-le ou faites deux demandes.",
+                    max=max_nights,
+                )
+            )
+
+    def validate_guests(self, field):
+        if field.data is None:
+            return
+        if field.data < 1:
+            raise ValidationError(_l("Indiquez au moins un voyageur."))
+        if field.data > self.capacity:
+            raise ValidationError(
+                _l(
+                    "La maison accueille au plus %(capacity)s personnes : "
+                    "réduisez le nombre de voyageurs ou contactez le service.",
+                    capacity=self.capacity,
+                )
+            )
+
+    def validate_travellers(self, field):
+        names = [line for line in (field.data or "").splitlines() if line.strip()]
+        if self.guests.data and len(names) > self.guests.data:
+            raise ValidationError(
+                _l("Vous avez indiqué plus de noms que de voyageurs : corrigez la liste ou le nombre.")
+            )

@@ -1,0 +1,230 @@
+"""Stay requests, the rooms assigned to approved stays, and the history of every decision."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+from .choices import COOPERATION_AXES, NON_ANGERS_TYPE, ORGANISATION_TYPES, StayStatus
+
+if TYPE_CHECKING:
+    from ..rooms.models import Room
+    from ..staff.models import StaffUser
+
+
+class TransitionError(Exception):
+    """A state change that the request's current state does not allow."""
+
+
+def new_access_token() -> str:
+    # 32 random bytes: 256 bits, unrelated to the id, so a link cannot be guessed from another.
+    return secrets.token_urlsafe(32)
+
+
+class StayRequest(db.Model):
+    __tablename__ = "stay_requests"
+    __table_args__ = (
+        sa.CheckConstraint("departure > arrival", name="dates_ordered"),
+        sa.CheckConstraint("guests >= 1", name="guests_positive"),
+        sa.Index("ix_stay_requests_status_arrival", "status", "arrival"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Set right after the first flush, from the id (see `assign_reference`).
+    reference: Mapped[str | None] = mapped_column(sa.String(20), unique=True)
+    access_token: Mapped[str] = mapped_column(sa.String(64), unique=True, default=new_access_token)
+    ical_uid: Mapped[str] = mapped_column(
+        sa.String(80), unique=True, default=lambda: f"{uuid.uuid4().hex}@mpab"
+    )
+    status: Mapped[StayStatus] = mapped_column(
+        sa.Enum(StayStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        default=StayStatus.PENDING,
+    )
+
+    contact_name: Mapped[str] = mapped_column(sa.String(200))
+    contact_email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    organisation: Mapped[str] = mapped_column(sa.String(200))
+    organisation_type: Mapped[str] = mapped_column(sa.String(40))
+    cooperation_axis: Mapped[str] = mapped_column(sa.String(40))
+    arrival: Mapped[date]
+    departure: Mapped[date]
+    guests: Mapped[int]
+    travellers: Mapped[str] = mapped_column(sa.Text, default="")
+    purpose: Mapped[str] = mapped_column(sa.Text, default="")
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    locale: Mapped[str] = mapped_column(sa.String(8), default="fr")
+    rules_accepted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    # Raised on every change an invitation or a feed must reflect (RFC 5545 SEQUENCE).
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    assignments: Mapped[list[RoomAssignment]] = relationship(
+        back_populates="stay", cascade="all, delete-orphan", order_by="RoomAssignment.room_id"
+    )
+    events: Mapped[list[BookingEvent]] = relationship(
+        back_populates="stay", cascade="all, delete-orphan", order_by="BookingEvent.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<StayRequest {self.reference} {self.status}>"
+
+    # -- derived ---------------------------------------------------------------------------------
+    @property
+    def nights(self) -> int:
+        return (self.departure - self.arrival).days
+
+    @property
+    def last_night(self) -> date:
+        return date.fromordinal(self.departure.toordinal() - 1)
+
+    @property
+    def rooms(self) -> list[Room]:
+        return [a.room for a in self.assignments]
+
+    @property
+    def traveller_names(self) -> list[str]:
+        return [line.strip() for line in self.travellers.splitlines() if line.strip()]
+
+    @property
+    def organisation_type_label(self) -> str:
+        return str(ORGANISATION_TYPES.get(self.organisation_type, self.organisation_type))
+
+    @property
+    def cooperation_axis_label(self) -> str:
+        return str(COOPERATION_AXES.get(self.cooperation_axis, self.cooperation_axis))
+
+    @property
+    def is_angers_actor(self) -> bool:
+        return self.organisation_type != NON_ANGERS_TYPE
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (StayStatus.PENDING, StayStatus.APPROVED)
+
+    def assign_reference(self) -> None:
+        """Give a flushed request its human-readable reference, e.g. MPAB-2027-0042."""
+        year = (self.created_at or utcnow()).year
+        self.reference = f"MPAB-{year}-{self.id:04d}"
+
+    # -- permissions -----------------------------------------------------------------------------
+    def can_approve(self, user: StaffUser | None) -> bool:
+        return user is not None and user.is_staff and self.status == StayStatus.PENDING
+
+    def can_reject(self, user: StaffUser | None) -> bool:
+        return self.can_approve(user)
+
+    def can_cancel(self, user: StaffUser | None) -> bool:
+        return user is not None and user.is_staff and self.is_open
+
+    # -- transitions (never commit: the caller owns the transaction) -----------------------------
+    def submit(self) -> None:
+        self._record("submitted", actor=None, actor_kind="requester")
+
+    def approve(self, *, by: StaffUser, rooms: list[Room], message: str = "") -> None:
+        """Approve with these rooms; the caller has checked availability under a write lock."""
+        self._require(StayStatus.PENDING)
+        if not rooms:
+            raise TransitionError("no room")
+        self.status = StayStatus.APPROVED
+        self.decided_at = utcnow()
+        self.sequence += 1
+        self.assignments = [
+            RoomAssignment(room=room, arrival=self.arrival, departure=self.departure) for room in rooms
+        ]
+        self._record("approved", actor=by, message=message, details={"rooms": [room.name for room in rooms]})
+
+    def reject(self, *, by: StaffUser, reason: str) -> None:
+        self._require(StayStatus.PENDING)
+        self.status = StayStatus.REJECTED
+        self.decided_at = utcnow()
+        self._record("rejected", actor=by, message=reason)
+
+    def cancel(self, *, by: StaffUser | None, reason: str, actor_kind: str = "staff") -> None:
+        """Cancel a pending or approved stay; its rooms are freed at once."""
+        self._require(StayStatus.PENDING, StayStatus.APPROVED)
+        was_approved = self.status == StayStatus.APPROVED
+        self.status = StayStatus.CANCELLED
+        if self.decided_at is None:
+            self.decided_at = utcnow()
+        self.sequence += 1
+        details = {"rooms": [a.room.name for a in self.assignments], "was_approved": was_approved}
+        self.assignments = []
+        self._record("cancelled", actor=by, actor_kind=actor_kind, message=reason, details=details)
+
+    def _require(self, *allowed: StayStatus) -> None:
+        if self.status not in allowed:
+            raise TransitionError(f"{self.status} not in {allowed}")
+
+    def _record(
+        self,
+        action: str,
+        *,
+        actor: StaffUser | None,
+        actor_kind: str = "staff",
+        message: str = "",
+        details: dict[str, Any] | None = None,
+    ) -> BookingEvent:
+        event = BookingEvent(
+            action=action,
+            actor=actor,
+            actor_kind=actor_kind if actor is None else "staff",
+            message=message or "",
+            details=details or {},
+        )
+        self.events.append(event)
+        return event
+
+
+class RoomAssignment(db.Model):
+    """One room held by one approved stay, for the stay's nights `[arrival, departure)`.
+
+    The dates are copied from the stay so that the database can index and, on PostgreSQL, constrain
+    overlapping assignments of one room without a join.
+    """
+
+    __tablename__ = "room_assignments"
+    __table_args__ = (
+        sa.UniqueConstraint("stay_id", "room_id", name="uq_room_assignments_stay_room"),
+        sa.CheckConstraint("departure > arrival", name="dates_ordered"),
+        sa.Index("ix_room_assignments_room_dates", "room_id", "arrival", "departure"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stay_id: Mapped[int] = mapped_column(sa.ForeignKey("stay_requests.id", ondelete="CASCADE"), index=True)
+    room_id: Mapped[int] = mapped_column(sa.ForeignKey("rooms.id", ondelete="RESTRICT"))
+    arrival: Mapped[date]
+    departure: Mapped[date]
+
+    stay: Mapped[StayRequest] = relationship(back_populates="assignments")
+    room: Mapped[Room] = relationship()
+
+
+class BookingEvent(db.Model):
+    """The audit trail: who did what to a request, when, and the message or reason they gave."""
+
+    __tablename__ = "booking_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stay_id: Mapped[int] = mapped_column(sa.ForeignKey("stay_requests.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
+    actor_kind: Mapped[str] = mapped_column(sa.String(20), default="staff")
+    action: Mapped[str] = mapped_column(sa.String(40))
+    message: Mapped[str] = mapped_column(sa.Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    stay: Mapped[StayRequest] = relationship(back_populates="events")
+    actor: Mapped[StaffUser | None] = relationship()

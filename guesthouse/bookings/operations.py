@@ -1,0 +1,275 @@
+"""Queries across stays, rooms and closures: conflicts, availability, dashboard lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..database import begin_write
+from ..extensions import db
+from ..rooms.models import Closure, Room
+from ..staff.models import StaffUser
+from .choices import StayStatus
+from .models import RoomAssignment, StayRequest
+
+
+class BookingConflict(Exception):
+    """The rooms asked for are taken or closed on some of the nights."""
+
+    def __init__(self, conflicts: list[Conflict]):
+        super().__init__(", ".join(str(c) for c in conflicts))
+        self.conflicts = conflicts
+
+
+@dataclass(frozen=True)
+class Conflict:
+    room: Room
+    start: date
+    end: date
+    kind: str  # "stay" or "closure"
+    label: str  # the other stay's reference or the closure's reason
+
+
+def overlaps(a_start: date, a_end: date, b_start: date, b_end: date) -> bool:
+    """Half-open ranges of nights: leaving on day D and arriving on day D do not overlap."""
+    return a_start < b_end and b_start < a_end
+
+
+def nights_between(start: date, end: date) -> list[date]:
+    """The nights of `[start, end)`."""
+    return [start + timedelta(days=i) for i in range((end - start).days)]
+
+
+def house_capacity() -> int:
+    """Beds of the active rooms."""
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Room.beds), 0)).where(Room.active))
+
+
+def active_rooms() -> list[Room]:
+    return list(db.session.scalars(sa.select(Room).where(Room.active).order_by(Room.name)))
+
+
+def find_conflicts(
+    room_ids: list[int], start: date, end: date, *, exclude_stay_id: int | None = None
+) -> list[Conflict]:
+    """Approved assignments and closures that hold any of these rooms on a night of `[start, end)`."""
+    if not room_ids:
+        return []
+    assignments = sa.select(RoomAssignment).where(
+        RoomAssignment.room_id.in_(room_ids),
+        RoomAssignment.arrival < end,
+        RoomAssignment.departure > start,
+    )
+    if exclude_stay_id is not None:
+        assignments = assignments.where(RoomAssignment.stay_id != exclude_stay_id)
+    assignments = assignments.options(selectinload(RoomAssignment.stay), selectinload(RoomAssignment.room))
+    conflicts = [
+        Conflict(a.room, a.arrival, a.departure, "stay", a.stay.reference or "")
+        for a in db.session.scalars(assignments)
+    ]
+    closures = db.session.scalars(
+        sa.select(Closure).where(
+            sa.or_(Closure.room_id.is_(None), Closure.room_id.in_(room_ids)),
+            Closure.start_date < end,
+            Closure.end_date > start,
+        )
+    ).all()
+    rooms = {r.id: r for r in db.session.scalars(sa.select(Room).where(Room.id.in_(room_ids)))}
+    for closure in closures:
+        for room_id in [closure.room_id] if closure.room_id else room_ids:
+            conflicts.append(
+                Conflict(rooms[room_id], closure.start_date, closure.end_date, "closure", closure.reason)
+            )
+    return conflicts
+
+
+def approve_stay(stay: StayRequest, *, by: StaffUser, room_ids: list[int], message: str) -> None:
+    """Approve a pending stay with these rooms, or raise BookingConflict; the caller commits.
+
+    The check and the write happen in one serialised write transaction (SQLite: BEGIN IMMEDIATE;
+    PostgreSQL: the rooms' rows are locked), so two approvals of the same room cannot both pass.
+    """
+    begin_write()
+    rooms = list(
+        db.session.scalars(
+            sa.select(Room).where(Room.id.in_(room_ids), Room.active).order_by(Room.id).with_for_update()
+        )
+    )
+    # begin_write() expired what the session held: the stay is read again under the lock.
+    conflicts = find_conflicts([r.id for r in rooms], stay.arrival, stay.departure, exclude_stay_id=stay.id)
+    if conflicts:
+        raise BookingConflict(conflicts)
+    stay.approve(by=by, rooms=rooms, message=message)
+
+
+@dataclass
+class Night:
+    day: date
+    free_rooms: int
+    free_beds: int
+    closed: bool  # the whole house is closed
+
+
+def availability(start: date, days: int) -> list[Night]:
+    """Free rooms and beds for each night of `[start, start + days)`; no personal data."""
+    end = start + timedelta(days=days)
+    rooms = active_rooms()
+    held: dict[date, set[int]] = {}
+    rows = db.session.execute(
+        sa.select(RoomAssignment.room_id, RoomAssignment.arrival, RoomAssignment.departure).where(
+            RoomAssignment.arrival < end, RoomAssignment.departure > start
+        )
+    )
+    for room_id, arrival, departure in rows:
+        for night in nights_between(max(arrival, start), min(departure, end)):
+            held.setdefault(night, set()).add(room_id)
+    house_closed: set[date] = set()
+    closures = db.session.execute(
+        sa.select(Closure.room_id, Closure.start_date, Closure.end_date).where(
+            Closure.start_date < end, Closure.end_date > start
+        )
+    )
+    for room_id, c_start, c_end in closures:
+        for night in nights_between(max(c_start, start), min(c_end, end)):
+            if room_id is None:
+                house_closed.add(night)
+            else:
+                held.setdefault(night, set()).add(room_id)
+    nights = []
+    for night in nights_between(start, end):
+        if night in house_closed:
+            nights.append(Night(night, 0, 0, True))
+            continue
+        free = [r for r in rooms if r.id not in held.get(night, set())]
+        nights.append(Night(night, len(free), sum(r.beds for r in free), False))
+    return nights
+
+
+@dataclass
+class PendingOverview:
+    stay: StayRequest
+    approved_overlaps: list[StayRequest] = field(default_factory=list)
+    closures: list[Closure] = field(default_factory=list)
+    pending_overlaps: list[StayRequest] = field(default_factory=list)
+    min_free_beds: int = 0
+
+    @property
+    def short_of_beds(self) -> bool:
+        return self.min_free_beds < self.stay.guests
+
+
+def pending_overview(limit: int) -> tuple[int, list[PendingOverview]]:
+    """Pending requests, soonest first, each with what it collides with; a fixed number of queries."""
+    count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(StayRequest).where(StayRequest.status == StayStatus.PENDING)
+    )
+    pending = list(
+        db.session.scalars(
+            sa.select(StayRequest)
+            .where(StayRequest.status == StayStatus.PENDING)
+            .order_by(StayRequest.arrival, StayRequest.id)
+            .limit(limit)
+        )
+    )
+    if not pending:
+        return count, []
+    start = min(s.arrival for s in pending)
+    end = max(s.departure for s in pending)
+    approved = list(
+        db.session.scalars(
+            sa.select(StayRequest).where(
+                StayRequest.status == StayStatus.APPROVED,
+                StayRequest.arrival < end,
+                StayRequest.departure > start,
+            )
+        )
+    )
+    closures = list(
+        db.session.scalars(
+            sa.select(Closure)
+            .where(Closure.start_date < end, Closure.end_date > start)
+            .options(selectinload(Closure.room))
+        )
+    )
+    nights = {n.day: n for n in availability(start, (end - start).days)}
+    overviews = []
+    for stay in pending:
+        overview = PendingOverview(stay)
+        overview.approved_overlaps = [
+            o for o in approved if overlaps(stay.arrival, stay.departure, o.arrival, o.departure)
+        ]
+        overview.closures = [
+            c for c in closures if overlaps(stay.arrival, stay.departure, c.start_date, c.end_date)
+        ]
+        overview.pending_overlaps = [
+            o
+            for o in pending
+            if o.id != stay.id and overlaps(stay.arrival, stay.departure, o.arrival, o.departure)
+        ]
+        overview.min_free_beds = min(
+            nights[d].free_beds for d in nights_between(stay.arrival, stay.departure)
+        )
+        overviews.append(overview)
+    return count, overviews
+
+
+def upcoming_approved(today: date, limit: int) -> list[StayRequest]:
+    """Approved stays not yet over, soonest first, with their rooms."""
+    return list(
+        db.session.scalars(
+            sa.select(StayRequest)
+            .where(StayRequest.status == StayStatus.APPROVED, StayRequest.departure > today)
+            .order_by(StayRequest.arrival, StayRequest.id)
+            .limit(limit)
+            .options(selectinload(StayRequest.assignments).selectinload(RoomAssignment.room))
+        )
+    )
+
+
+def room_choices(stay: StayRequest) -> list[tuple[Room, list[Conflict]]]:
+    """Each active room with what would stop it from being assigned to this stay."""
+    rooms = active_rooms()
+    conflicts = find_conflicts([r.id for r in rooms], stay.arrival, stay.departure, exclude_stay_id=stay.id)
+    return [(room, [c for c in conflicts if c.room.id == room.id]) for room in rooms]
+
+
+def lock_stay(stay_id: int) -> StayRequest | None:
+    """Load a stay for a state change inside a write transaction, its row locked where supported."""
+    begin_write()
+    return db.session.get(StayRequest, stay_id, with_for_update=True)
+
+
+def stay_by_token(token: str) -> StayRequest | None:
+    return db.session.scalar(sa.select(StayRequest).where(StayRequest.access_token == token))
+
+
+def collisions(closures: list[Closure]) -> dict[int, list[StayRequest]]:
+    """For each closure, the approved stays holding a room it closes; two queries in all."""
+    if not closures:
+        return {}
+    start = min(c.start_date for c in closures)
+    end = max(c.end_date for c in closures)
+    rows = db.session.execute(
+        sa.select(RoomAssignment.room_id, RoomAssignment.arrival, RoomAssignment.departure, StayRequest)
+        .join(StayRequest)
+        .where(
+            StayRequest.status == StayStatus.APPROVED,
+            RoomAssignment.arrival < end,
+            RoomAssignment.departure > start,
+        )
+        .order_by(StayRequest.arrival, StayRequest.id)
+    ).all()
+    found: dict[int, list[StayRequest]] = {}
+    for closure in closures:
+        stays = found.setdefault(closure.id, [])
+        for room_id, arrival, departure, stay in rows:
+            if (
+                (closure.room_id is None or closure.room_id == room_id)
+                and overlaps(arrival, departure, closure.start_date, closure.end_date)
+                and stay not in stays
+            ):
+                stays.append(stay)
+    return found

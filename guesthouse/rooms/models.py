@@ -1,0 +1,54 @@
+"""Rooms of the house and the closures that make them unbookable."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Room(db.Model):
+    __tablename__ = "rooms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    beds: Mapped[int]
+    description: Mapped[str] = mapped_column(sa.String(500), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Room {self.name}>"
+
+
+class Closure(db.Model):
+    """A period `[start, end)` of nights when one room, or the whole house (room is None), is closed."""
+
+    __tablename__ = "closures"
+    __table_args__ = (sa.CheckConstraint("end_date > start_date", name="dates_ordered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(sa.String(64), unique=True, default=lambda: uuid.uuid4().hex)
+    room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
+    start_date: Mapped[date] = mapped_column(index=True)
+    end_date: Mapped[date] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    room: Mapped[Room | None] = relationship()
+
+    @property
+    def nights(self) -> int:
+        return (self.end_date - self.start_date).days
+
+    @property
+    def last_night(self) -> date:
+        return date.fromordinal(self.end_date.toordinal() - 1)

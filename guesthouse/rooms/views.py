@@ -1,0 +1,128 @@
+"""Admin pages for rooms and closures."""
+
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..bookings.operations import collisions
+from ..database import begin_write, today
+from ..extensions import db
+from ..staff.access import admin_required
+from . import bp
+from .forms import ClosureForm, RoomForm
+from .models import Closure, Room
+
+
+def all_rooms() -> list[Room]:
+    return list(db.session.scalars(sa.select(Room).order_by(Room.name)))
+
+
+def name_taken(name: str, room_id: int | None = None) -> bool:
+    query = sa.select(Room.id).where(sa.func.lower(Room.name) == name.strip().lower())
+    if room_id is not None:
+        query = query.where(Room.id != room_id)
+    return db.session.scalar(query) is not None
+
+
+@bp.route("/rooms", methods=["GET", "POST"])
+@admin_required
+def rooms():
+    """List the rooms and add one."""
+    form = RoomForm()
+    if form.validate_on_submit():
+        if name_taken(form.name.data):
+            form.name.errors.append(_("Une chambre porte déjà ce nom : choisissez-en un autre."))
+        else:
+            room = Room(
+                name=form.name.data.strip(),
+                beds=form.beds.data,
+                description=form.description.data or "",
+                active=form.active.data,
+            )
+            db.session.add(room)
+            db.session.commit()
+            flash(_("Chambre « %(name)s » ajoutée.", name=room.name), "success")
+            return redirect(url_for(".rooms"), code=303)
+    status = 400 if form.errors else 200
+    return render_template("rooms/rooms.html", rooms=all_rooms(), form=form), status
+
+
+@bp.route("/rooms/<int:room_id>", methods=["GET", "POST"])
+@admin_required
+def edit_room(room_id: int):
+    """Rename a room, change its beds or take it out of booking."""
+    room = db.get_or_404(Room, room_id)
+    form = RoomForm(obj=room)
+    if form.validate_on_submit():
+        if name_taken(form.name.data, room.id):
+            form.name.errors.append(_("Une chambre porte déjà ce nom : choisissez-en un autre."))
+        else:
+            form.populate_obj(room)
+            room.name = room.name.strip()
+            db.session.commit()
+            flash(_("Chambre « %(name)s » enregistrée.", name=room.name), "success")
+            return redirect(url_for(".rooms"), code=303)
+    status = 400 if form.errors else 200
+    return render_template("rooms/edit.html", room=room, form=form), status
+
+
+def upcoming_closures() -> list[Closure]:
+    limit = current_app.config["DASHBOARD_PAGE_SIZE"]
+    return list(
+        db.session.scalars(
+            sa.select(Closure)
+            .where(Closure.end_date > today())
+            .order_by(Closure.start_date, Closure.id)
+            .limit(limit)
+            .options(sa.orm.selectinload(Closure.room))
+        )
+    )
+
+
+@bp.route("/closures", methods=["GET", "POST"])
+@admin_required
+def closures():
+    """Upcoming closures, the approved stays they collide with, and a form to add one."""
+    form = ClosureForm(rooms=all_rooms())
+    if form.validate_on_submit():
+        begin_write()
+        closure = Closure(
+            room_id=form.room_id_value,
+            start_date=form.start_date.data,
+            end_date=form.end_date.data,
+            reason=form.reason.data.strip(),
+            created_by_id=current_user.id,
+        )
+        db.session.add(closure)
+        db.session.flush()
+        colliding = collisions([closure])[closure.id]
+        db.session.commit()
+        flash(_("Fermeture enregistrée."), "success")
+        if colliding:
+            flash(
+                _(
+                    "Attention : %(count)s séjour(s) confirmé(s) tombent pendant cette fermeture : %(refs)s. "
+                    "Modifiez-les ou annulez-les depuis leur page.",
+                    count=len(colliding),
+                    refs=", ".join(s.reference for s in colliding),
+                ),
+                "warning",
+            )
+        return redirect(url_for(".closures"), code=303)
+    listed = upcoming_closures()
+    status = 400 if form.errors else 200
+    return render_template(
+        "rooms/closures.html", closures=listed, collisions=collisions(listed), form=form
+    ), status
+
+
+@bp.post("/closures/<int:closure_id>/delete")
+@admin_required
+def delete_closure(closure_id: int):
+    """Reopen what a closure had closed."""
+    closure = db.get_or_404(Closure, closure_id)
+    db.session.delete(closure)
+    db.session.commit()
+    flash(_("Fermeture supprimée."), "success")
+    return redirect(url_for(".closures"), code=303)

@@ -1,0 +1,117 @@
+"""The staff dashboard and the decisions on a stay request."""
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..bookings.models import StayRequest, TransitionError
+from ..bookings.operations import (
+    BookingConflict,
+    active_rooms,
+    approve_stay,
+    lock_stay,
+    pending_overview,
+    room_choices,
+    upcoming_approved,
+)
+from ..database import today
+from ..extensions import db
+from . import bp
+from .access import staff_required
+from .forms import ApproveForm, ReasonForm
+
+
+@bp.route("/")
+@staff_required
+def dashboard():
+    """Pending requests first, with what they collide with, then the coming approved stays."""
+    limit = current_app.config["DASHBOARD_PAGE_SIZE"]
+    pending_count, pending = pending_overview(limit)
+    upcoming = upcoming_approved(today(), limit)
+    return render_template(
+        "staff/dashboard.html", pending_count=pending_count, pending=pending, upcoming=upcoming
+    )
+
+
+def render_request(stay: StayRequest, status: int = 200, **forms):
+    forms.setdefault("approve_form", ApproveForm(rooms=active_rooms(), guests=stay.guests, formdata=None))
+    forms.setdefault("reject_form", ReasonForm(formdata=None))
+    forms.setdefault("cancel_form", ReasonForm(formdata=None))
+    return (
+        render_template("staff/request.html", stay=stay, rooms=room_choices(stay), **forms),
+        status,
+    )
+
+
+@bp.route("/requests/<int:stay_id>")
+@staff_required
+def request_detail(stay_id: int):
+    """All details of a request, its history and the actions open to staff."""
+    return render_request(db.get_or_404(StayRequest, stay_id))
+
+
+def refuse_stale(stay: StayRequest):
+    flash(
+        _(
+            "Cette demande est désormais « %(status)s » : l'action n'est plus possible. "
+            "Consultez son historique ci-dessous.",
+            status=stay.status.label,
+        ),
+        "error",
+    )
+    return render_request(stay, 409)
+
+
+@bp.post("/requests/<int:stay_id>/approve")
+@staff_required
+def approve(stay_id: int):
+    """Approve a pending request with the chosen rooms (409 if one is taken or closed)."""
+    stay = lock_stay(stay_id) or abort(404)
+    if not stay.can_approve(current_user):
+        return refuse_stale(stay)
+    form = ApproveForm(rooms=active_rooms(), guests=stay.guests)
+    if not form.validate_on_submit():
+        return render_request(stay, 400, approve_form=form)
+    try:
+        approve_stay(stay, by=current_user, room_ids=form.rooms.data, message=form.message.data)
+    except BookingConflict as conflict:
+        db.session.rollback()
+        return render_request(stay, 409, approve_form=form, conflicts=conflict.conflicts)
+    except TransitionError:
+        db.session.rollback()
+        return refuse_stale(stay)
+    db.session.commit()
+    flash(_("Séjour %(reference)s confirmé.", reference=stay.reference), "success")
+    return redirect(url_for(".request_detail", stay_id=stay.id), code=303)
+
+
+@bp.post("/requests/<int:stay_id>/reject")
+@staff_required
+def reject(stay_id: int):
+    """Refuse a pending request, with a reason."""
+    stay = lock_stay(stay_id) or abort(404)
+    if not stay.can_reject(current_user):
+        return refuse_stale(stay)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return render_request(stay, 400, reject_form=form)
+    stay.reject(by=current_user, reason=form.reason.data.strip())
+    db.session.commit()
+    flash(_("Demande %(reference)s refusée.", reference=stay.reference), "success")
+    return redirect(url_for(".request_detail", stay_id=stay.id), code=303)
+
+
+@bp.post("/requests/<int:stay_id>/cancel")
+@staff_required
+def cancel(stay_id: int):
+    """Cancel a pending request or an approved stay, with a reason; its rooms are freed."""
+    stay = lock_stay(stay_id) or abort(404)
+    if not stay.can_cancel(current_user):
+        return refuse_stale(stay)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return render_request(stay, 400, cancel_form=form)
+    stay.cancel(by=current_user, reason=form.reason.data.strip())
+    db.session.commit()
+    flash(_("Séjour %(reference)s annulé.", reference=stay.reference), "success")
+    return redirect(url_for(".request_detail", stay_id=stay.id), code=303)

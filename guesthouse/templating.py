@@ -1,0 +1,27 @@
+"""Jinja filters and globals shared by every template."""
+
+from datetime import date
+
+from flask import Flask
+from flask_babel import format_date, format_datetime, get_locale
+
+from .bookings.choices import COOPERATION_AXES, ORGANISATION_TYPES, StayStatus
+
+
+def register(app: Flask) -> None:
+    @app.template_filter("day")
+    def day(value: date | None, format: str = "medium") -> str:
+        return format_date(value, format) if value else ""
+
+    @app.template_filter("moment")
+    def moment(value, format: str = "medium") -> str:
+        return format_datetime(value, format) if value else ""
+
+    @app.context_processor
+    def globals_():
+        return {
+            "ORGANISATION_TYPES": ORGANISATION_TYPES,
+            "COOPERATION_AXES": COOPERATION_AXES,
+            "StayStatus": StayStatus,
+            "current_locale": str(get_locale() or "fr"),
+        }

@@ -1,0 +1,256 @@
+"""The staff side: login, dashboard, and the decisions on a request."""
+
+from datetime import timedelta
+from html import unescape
+
+import sqlalchemy as sa
+
+from guesthouse.bookings.choices import StayStatus
+from guesthouse.bookings.models import RoomAssignment
+from guesthouse.database import today
+from guesthouse.extensions import db
+from guesthouse.staff.models import Role
+
+from .conftest import STAFF_PASSWORD, csrf_from
+
+
+def page(client, url) -> str:
+    return unescape(client.get(url).get_data(as_text=True))
+
+
+def test_staff_pages_send_anonymous_users_to_login(client, make_stay):
+    stay = make_stay()
+    for url in ("/staff/", f"/staff/requests/{stay.id}", "/staff/rooms", "/staff/closures"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert "/staff/login" in response.headers["Location"]
+
+
+def test_login_with_wrong_password_says_so_without_revealing_accounts(client, make_staff):
+    user = make_staff()
+    token = csrf_from(client.get("/staff/login").get_data(as_text=True))
+    wrong = client.post("/staff/login", data={"email": user.email, "password": "nope", "csrf_token": token})
+    unknown = client.post(
+        "/staff/login", data={"email": "nobody@x.org", "password": "nope", "csrf_token": token}
+    )
+    assert wrong.status_code == unknown.status_code == 401
+    message = "Adresse e-mail ou mot de passe incorrect"
+    assert message in unescape(wrong.get_data(as_text=True))
+    assert message in unescape(unknown.get_data(as_text=True))
+
+
+def test_login_redirects_only_within_the_site(client, make_staff):
+    user = make_staff()
+    for target, expected in (
+        ("/staff/rooms", "/staff/rooms"),
+        ("https://evil.example/", "/staff/"),
+        ("//evil.example/", "/staff/"),
+    ):
+        token = csrf_from(client.get("/staff/login").get_data(as_text=True))
+        response = client.post(
+            f"/staff/login?next={target}",
+            data={"email": user.email.upper(), "password": STAFF_PASSWORD, "csrf_token": token},
+        )
+        assert response.status_code == 303
+        assert response.headers["Location"] == expected
+        client.post("/staff/logout", data={"csrf_token": csrf_from(page(client, "/staff/"))})
+
+
+def test_logout_ends_the_session(client, auth):
+    auth.login()
+    response = client.post("/staff/logout", data={"csrf_token": csrf_from(page(client, "/staff/"))})
+    assert response.status_code == 303
+    assert client.get("/staff/").status_code == 302
+
+
+def test_dashboard_lists_pending_first_with_collisions(client, auth, make_room, make_stay, make_closure):
+    admin = auth.login_admin()
+    room = make_room(name="Djoliba", beds=2)
+    start = today() + timedelta(days=10)
+    approved = make_stay(start=start, organisation="CHU d'Angers")
+    approved.approve(by=admin, rooms=[room])
+    db.session.commit()
+    first = make_stay(start=start + timedelta(days=1), organisation="Université d'Angers", guests=2)
+    second = make_stay(
+        start=start + timedelta(days=2),
+        organisation="Ville de Rennes",
+        organisation_type="other_french_actor",
+    )
+    make_closure(start_date=start + timedelta(days=2), end_date=start + timedelta(days=3), reason="Peinture")
+    apart = make_stay(start=start + timedelta(days=30), organisation="Loin")
+    html = page(client, "/staff/")
+    assert 'class="count">3<' in html
+    assert html.index(first.reference) < html.index(second.reference) < html.index(apart.reference)
+    assert html.index("Demandes en attente") < html.index("Séjours confirmés à venir")
+    card = html[html.index(first.reference) : html.index(second.reference)]
+    assert "Chevauche des séjours confirmés" in card and approved.reference in card
+    assert "Autres demandes en attente" in card
+    assert "Pas assez de lits libres" in card
+    card = html[html.index(second.reference) : html.index(apart.reference)]
+    assert "Peinture" in card
+    apart_card = html[html.index(apart.reference) : html.index("Séjours confirmés à venir")]
+    assert "Chevauche" not in apart_card and "Autres demandes" not in apart_card
+    assert html.count("Acteur angevin") == 2  # Rennes is not an Angers actor
+
+
+def test_approve_assigns_rooms_and_shows_history(client, auth, make_room, make_stay, form_post):
+    user = auth.login()
+    room = make_room(name="Niger", beds=2)
+    stay = make_stay(guests=2)
+    url = f"/staff/requests/{stay.id}"
+    response = form_post(f"{url}/approve", {"rooms": [room.id], "message": "Bienvenue"}, page=url)
+    assert response.status_code == 303
+    html = page(client, url)
+    assert "Confirmé" in html and "Séjour confirmé (Niger)" in html
+    assert "Bienvenue" in html and user.name in html
+    requester_page = page(client, f"/requests/{stay.access_token}")
+    assert "Votre séjour est confirmé" in requester_page and "Niger" in requester_page
+
+
+def test_approve_refuses_taken_or_closed_rooms_with_409(
+    client, auth, make_room, make_stay, make_closure, form_post
+):
+    admin = auth.login()
+    taken = make_room(name="Djoliba", beds=2)
+    closed = make_room(name="Maine", beds=2)
+    start = today() + timedelta(days=10)
+    holder = make_stay(start=start, nights=4)
+    holder.approve(by=admin, rooms=[taken])
+    db.session.commit()
+    make_closure(
+        room_id=closed.id,
+        start_date=start + timedelta(days=3),
+        end_date=start + timedelta(days=5),
+        reason="Plomberie",
+    )
+    stay = make_stay(start=start + timedelta(days=2), nights=2)
+    url = f"/staff/requests/{stay.id}"
+    for room, reason in ((taken, holder.reference), (closed, "Plomberie")):
+        response = form_post(f"{url}/approve", {"rooms": [room.id]}, page=url)
+        assert response.status_code == 409
+        html = unescape(response.get_data(as_text=True))
+        assert "Impossible de confirmer" in html and reason in html
+    db.session.expire_all()
+    assert stay.status == StayStatus.PENDING
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(RoomAssignment)) == 1
+
+
+def test_back_to_back_stays_do_not_collide(client, auth, make_room, make_stay, form_post):
+    admin = auth.login()
+    room = make_room(beds=2)
+    start = today() + timedelta(days=10)
+    first = make_stay(start=start, nights=3)
+    first.approve(by=admin, rooms=[room])
+    db.session.commit()
+    second = make_stay(arrival=first.departure, nights=2)  # arrives the day the first leaves
+    url = f"/staff/requests/{second.id}"
+    assert form_post(f"{url}/approve", {"rooms": [room.id]}, page=url).status_code == 303
+
+
+def test_approve_needs_enough_beds_and_a_room(client, auth, make_room, make_stay, form_post):
+    auth.login()
+    small = make_room(beds=1)
+    stay = make_stay(guests=3)
+    url = f"/staff/requests/{stay.id}"
+    response = form_post(f"{url}/approve", {"rooms": [small.id]}, page=url)
+    assert response.status_code == 400
+    assert "Ces chambres comptent 1 lits pour 3 voyageurs" in unescape(response.get_data(as_text=True))
+    response = form_post(f"{url}/approve", {}, page=url)
+    assert "Cochez au moins une chambre" in unescape(response.get_data(as_text=True))
+    response = form_post(f"{url}/approve", {"rooms": ["abc"]}, page=url)
+    assert response.status_code == 400
+    response = form_post(f"{url}/approve", {"rooms": ["99999"]}, page=url)
+    assert response.status_code == 400
+    assert "Chambre inconnue" in unescape(response.get_data(as_text=True))
+
+
+def test_reject_requires_a_reason_and_is_final(client, auth, make_room, make_stay, form_post):
+    auth.login()
+    room = make_room(beds=2)
+    stay = make_stay()
+    url = f"/staff/requests/{stay.id}"
+    response = form_post(f"{url}/reject", {"reason": "  "}, page=url)
+    assert response.status_code == 400
+    assert "Indiquez le motif" in unescape(response.get_data(as_text=True))
+    assert form_post(f"{url}/reject", {"reason": "Maison complète"}, page=url).status_code == 303
+    html = page(client, url)
+    assert "Refusé" in html and "Maison complète" in html
+    response = form_post(f"{url}/approve", {"rooms": [room.id]}, page=url)
+    assert response.status_code == 409
+    assert "l'action n'est plus possible" in unescape(response.get_data(as_text=True))
+    assert "Maison complète" in page(client, f"/requests/{stay.access_token}")
+
+
+def test_cancel_frees_the_rooms(client, auth, make_room, make_stay, form_post):
+    admin = auth.login()
+    room = make_room(beds=2)
+    stay = make_stay()
+    stay.approve(by=admin, rooms=[room])
+    db.session.commit()
+    other = make_stay(start=stay.arrival)
+    url = f"/staff/requests/{stay.id}"
+    assert form_post(f"{url}/cancel", {"reason": ""}, page=url).status_code == 400
+    assert form_post(f"{url}/cancel", {"reason": "Mission reportée"}, page=url).status_code == 303
+    html = page(client, url)
+    assert "Annulé" in html and "Mission reportée" in html
+    other_url = f"/staff/requests/{other.id}"
+    assert form_post(f"{other_url}/approve", {"rooms": [room.id]}, page=other_url).status_code == 303
+
+
+def test_unknown_request_is_404(client, auth):
+    auth.login()
+    assert client.get("/staff/requests/424242").status_code == 404
+    token = csrf_from(page(client, "/staff/"))
+    assert (
+        client.post("/staff/requests/424242/reject", data={"reason": "x", "csrf_token": token}).status_code
+        == 404
+    )
+
+
+def test_rooms_and_closures_are_admin_pages(client, auth, make_staff):
+    auth.login(make_staff(role=Role.APPROVER))
+    assert client.get("/staff/rooms").status_code == 403
+    assert client.get("/staff/closures").status_code == 403
+
+
+def test_admin_manages_rooms(client, auth, form_post):
+    auth.login_admin()
+    response = form_post(
+        "/staff/rooms", {"name": "Djoliba", "beds": "2", "description": "Double", "active": "y"}
+    )
+    assert response.status_code == 303
+    response = form_post("/staff/rooms", {"name": "djoliba", "beds": "1", "active": "y"})
+    assert response.status_code == 400
+    assert "Une chambre porte déjà ce nom" in unescape(response.get_data(as_text=True))
+    response = form_post("/staff/rooms", {"name": "Niger", "beds": "0", "active": "y"})
+    assert "entre 1 et 50" in unescape(response.get_data(as_text=True))
+    html = page(client, "/staff/rooms")
+    assert "Djoliba" in html and "Capacité de la maison : 2 lits" in html
+
+
+def test_closure_lists_the_approved_stays_it_collides_with(client, auth, make_room, make_stay, form_post):
+    admin = auth.login_admin()
+    room = make_room(name="Djoliba", beds=2)
+    stay = make_stay(organisation="CHU d'Angers")
+    stay.approve(by=admin, rooms=[room])
+    db.session.commit()
+    response = form_post(
+        "/staff/closures",
+        {
+            "room_id": str(room.id),
+            "start_date": stay.arrival.isoformat(),
+            "end_date": (stay.arrival + timedelta(days=1)).isoformat(),
+            "reason": "Toiture",
+        },
+        follow_redirects=True,
+    )
+    html = unescape(response.get_data(as_text=True))
+    assert "Fermeture enregistrée" in html
+    assert f"1 séjour(s) confirmé(s) tombent pendant cette fermeture : {stay.reference}" in html
+    assert "Séjours confirmés pendant cette fermeture" in html
+    response = form_post(
+        "/staff/closures",
+        {"room_id": "", "start_date": "2027-02-30", "end_date": "2027-03-01", "reason": "x"},
+    )
+    assert response.status_code == 400
+    assert "Date invalide" in unescape(response.get_data(as_text=True))
