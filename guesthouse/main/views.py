@@ -1,12 +1,18 @@
 """The home page, the health check and error pages."""
 
+from datetime import timedelta
+
 import sqlalchemy as sa
-from flask import current_app, render_template
+from babel.dates import get_day_names
+from flask import current_app, flash, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from ..bookings.operations import availability, house_capacity
 from ..database import today
 from ..extensions import db
 from . import bp
+from .calendar import add_months, month_view, parse_day, parse_month
 
 
 @bp.route("/")
@@ -14,6 +20,32 @@ def home():
     """What the house is, how booking works, and the coming weeks' availability."""
     nights = availability(today(), current_app.config["AVAILABILITY_DAYS"])
     return render_template("main/home.html", nights=nights, capacity=house_capacity())
+
+
+@bp.route("/availability")
+def availability_calendar():
+    """A month of free rooms and beds; a first click picks the arrival, a second the departure."""
+    now = today()
+    months_ahead = current_app.config["AVAILABILITY_MONTHS_AHEAD"]
+    first = parse_month(request.args.get("month"), now)
+    if first is None or not now.replace(day=1) <= first <= add_months(now, months_ahead):
+        flash(_("Ce mois n'est pas consultable : voici le mois en cours."), "info")
+        first = now.replace(day=1)
+    arrival = parse_day(request.args.get("arrival"))
+    if arrival is not None and arrival <= now:
+        arrival = None
+    max_nights = current_app.config["MAX_NIGHTS"]
+    return render_template(
+        "main/availability.html",
+        month=month_view(first),
+        today=now,
+        arrival=arrival,
+        last_departure=arrival + timedelta(days=max_nights) if arrival else None,
+        can_go_back=first > now.replace(day=1),
+        can_go_forward=first < add_months(now, months_ahead),
+        capacity=house_capacity(),
+        weekdays=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
+    )
 
 
 @bp.route("/healthz")

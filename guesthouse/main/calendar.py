@@ -1,0 +1,55 @@
+"""The public month view of availability: weeks of nights, and the two clicks that pick a stay."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ..bookings.operations import Night, availability
+
+
+@dataclass
+class Month:
+    first: date
+    weeks: list[list[Night | None]]  # Monday-first weeks; None pads days of other months
+
+    @property
+    def previous(self) -> date:
+        return (self.first - timedelta(days=1)).replace(day=1)
+
+    @property
+    def next(self) -> date:
+        return (self.first + timedelta(days=32)).replace(day=1)
+
+
+def parse_month(value: str | None, default: date) -> date | None:
+    """The first day of a YYYY-MM month, `default`'s month when absent, None when malformed."""
+    if not value:
+        return default.replace(day=1)
+    try:
+        year, month = value.split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return None
+
+
+def parse_day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def month_view(first: date) -> Month:
+    """Free rooms and beds for each night of the month, laid out in Monday-first weeks."""
+    days_in_month = calendar.monthrange(first.year, first.month)[1]
+    nights = availability(first, days_in_month)
+    cells: list[Night | None] = [None] * first.weekday() + list(nights)
+    cells += [None] * (-len(cells) % 7)
+    return Month(first, [cells[i : i + 7] for i in range(0, len(cells), 7)])
+
+
+def add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
