@@ -37,10 +37,9 @@ class Config:
     )
     STAFF_NOTIFICATION_EMAIL = os.environ.get("STAFF_NOTIFICATION_EMAIL", "mpab@localhost")
 
-    # Booking rules.
-    MAX_NIGHTS = _int("MAX_NIGHTS", 30)
+    # Display. The booking rules themselves (maximum nights, notice, how far ahead) are house settings
+    # that admins edit in the dashboard (/staff/house/).
     AVAILABILITY_DAYS = _int("AVAILABILITY_DAYS", 28)
-    AVAILABILITY_MONTHS_AHEAD = _int("AVAILABILITY_MONTHS_AHEAD", 12)
     DASHBOARD_PAGE_SIZE = _int("DASHBOARD_PAGE_SIZE", 50)
 
     BABEL_DEFAULT_LOCALE = "fr"

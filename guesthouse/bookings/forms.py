@@ -1,6 +1,8 @@
 """The public stay request form."""
 
-from flask import current_app
+from datetime import timedelta
+
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
@@ -8,6 +10,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 
 from ..database import today
 from ..forms import BoundedIntegerField, IsoDateField, choices_with_prompt
+from ..house.models import house_settings
 from .choices import COOPERATION_AXES, ORGANISATION_TYPES
 
 REQUIRED = _l("Ce champ est obligatoire.")
@@ -79,9 +82,32 @@ class StayRequestForm(FlaskForm):
             raise ValidationError(_l("Choisissez un axe de coopération dans la liste."))
 
     def validate_arrival(self, field):
-        if field.data and field.data <= today():
+        if not field.data:
+            return
+        if field.data <= today():
             raise ValidationError(
                 _l("L'arrivée doit être dans le futur : choisissez une date à partir de demain.")
+            )
+        settings = house_settings()
+        earliest = today() + timedelta(days=settings.min_notice_days)
+        latest = today() + timedelta(days=settings.max_advance_days)
+        if field.data < earliest:
+            raise ValidationError(
+                _l(
+                    "Les demandes se font au moins %(days)s jours avant l'arrivée : "
+                    "choisissez une date à partir du %(date)s.",
+                    days=settings.min_notice_days,
+                    date=format_date(earliest, "long"),
+                )
+            )
+        if field.data > latest:
+            raise ValidationError(
+                _l(
+                    "Les demandes s'ouvrent %(days)s jours à l'avance : choisissez une arrivée "
+                    "au plus tard le %(date)s, ou revenez plus tard.",
+                    days=settings.max_advance_days,
+                    date=format_date(latest, "long"),
+                )
             )
 
     def validate_departure(self, field):
@@ -90,7 +116,7 @@ class StayRequestForm(FlaskForm):
             return
         if field.data <= arrival:
             raise ValidationError(_l("Le départ doit être après l'arrivée : choisissez une date ultérieure."))
-        max_nights = current_app.config["MAX_NIGHTS"]
+        max_nights = house_settings().max_nights
         if (field.data - arrival).days > max_nights:
             raise ValidationError(
                 _l(

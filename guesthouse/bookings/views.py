@@ -5,6 +5,7 @@ from flask_babel import get_locale
 
 from ..database import utcnow
 from ..extensions import db
+from ..house.models import house_settings
 from . import bp
 from .forms import StayRequestForm
 from .models import StayRequest
@@ -30,7 +31,8 @@ def new():
         db.session.commit()
         return redirect(url_for(".show", token=stay.access_token), code=303)
     status = 400 if request.method == "POST" else 200
-    return render_template("bookings/new.html", form=form, capacity=capacity), status
+    settings = house_settings()
+    return render_template("bookings/new.html", form=form, capacity=capacity, settings=settings), status
 
 
 @bp.route("/<token>")

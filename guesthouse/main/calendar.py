@@ -48,8 +48,3 @@ def month_view(first: date) -> Month:
     cells: list[Night | None] = [None] * first.weekday() + list(nights)
     cells += [None] * (-len(cells) % 7)
     return Month(first, [cells[i : i + 7] for i in range(0, len(cells), 7)])
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)

@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 from ..bookings.operations import availability, house_capacity
 from ..database import today
 from ..extensions import db
+from ..house.models import house_settings
 from . import bp
-from .calendar import add_months, month_view, parse_day, parse_month
+from .calendar import month_view, parse_day, parse_month
 
 
 @bp.route("/")
@@ -26,15 +27,16 @@ def home():
 def availability_calendar():
     """A month of free rooms and beds; a first click picks the arrival, a second the departure."""
     now = today()
-    months_ahead = current_app.config["AVAILABILITY_MONTHS_AHEAD"]
+    settings = house_settings()
+    last_month = (now + timedelta(days=settings.max_advance_days)).replace(day=1)
     first = parse_month(request.args.get("month"), now)
-    if first is None or not now.replace(day=1) <= first <= add_months(now, months_ahead):
+    if first is None or not now.replace(day=1) <= first <= last_month:
         flash(_("Ce mois n'est pas consultable : voici le mois en cours."), "info")
         first = now.replace(day=1)
     arrival = parse_day(request.args.get("arrival"))
     if arrival is not None and arrival <= now:
         arrival = None
-    max_nights = current_app.config["MAX_NIGHTS"]
+    max_nights = settings.max_nights
     return render_template(
         "main/availability.html",
         month=month_view(first),
@@ -42,7 +44,7 @@ def availability_calendar():
         arrival=arrival,
         last_departure=arrival + timedelta(days=max_nights) if arrival else None,
         can_go_back=first > now.replace(day=1),
-        can_go_forward=first < add_months(now, months_ahead),
+        can_go_forward=first < last_month,
         capacity=house_capacity(),
         weekdays=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
     )
