@@ -41,6 +41,7 @@ class Config:
     # that admins edit in the dashboard (/staff/house/).
     AVAILABILITY_DAYS = _int("AVAILABILITY_DAYS", 28)
     DASHBOARD_PAGE_SIZE = _int("DASHBOARD_PAGE_SIZE", 50)
+    REQUESTS_PAGE_SIZE = _int("REQUESTS_PAGE_SIZE", 25)
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "UTC"  # Bamako is UTC+0 all year.

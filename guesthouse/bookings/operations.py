@@ -273,3 +273,36 @@ def collisions(closures: list[Closure]) -> dict[int, list[StayRequest]]:
             ):
                 stays.append(stay)
     return found
+
+
+@dataclass
+class RequestFilters:
+    q: str = ""
+    status: str = ""
+    organisation_type: str = ""
+    start: date | None = None
+    end: date | None = None
+
+
+def search_requests(filters: RequestFilters):
+    """Requests matching the filters, newest first: a select for `db.paginate`."""
+    query = sa.select(StayRequest).order_by(StayRequest.created_at.desc(), StayRequest.id.desc())
+    if filters.q:
+        like = f"%{filters.q.strip().lower()}%"
+        query = query.where(
+            sa.or_(
+                sa.func.lower(StayRequest.reference).like(like),
+                sa.func.lower(StayRequest.organisation).like(like),
+                sa.func.lower(StayRequest.contact_name).like(like),
+                sa.func.lower(StayRequest.contact_email).like(like),
+            )
+        )
+    if filters.status:
+        query = query.where(StayRequest.status == StayStatus(filters.status))
+    if filters.organisation_type:
+        query = query.where(StayRequest.organisation_type == filters.organisation_type)
+    if filters.start:
+        query = query.where(StayRequest.departure > filters.start)
+    if filters.end:
+        query = query.where(StayRequest.arrival <= filters.end)
+    return query

@@ -2,10 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectMultipleField, TextAreaField
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..bookings.choices import ORGANISATION_TYPES, StayStatus
+from ..forms import IsoDateField
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
@@ -60,3 +63,37 @@ class ReasonForm(FlaskForm):
             Length(max=4000, message=_l("4000 caractères au plus.")),
         ],
     )
+
+
+class RequestFilterForm(FlaskForm):
+    """Search and filters of the request list; a GET form, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Référence, organisation ou contact"), validators=[Optional(), Length(max=200)])
+    status = SelectField(_l("État"), validators=[Optional()], validate_choice=False)
+    organisation_type = SelectField(_l("Type d'organisation"), validators=[Optional()], validate_choice=False)
+    start = IsoDateField(_l("Séjours à partir du"), validators=[Optional()])
+    end = IsoDateField(_l("jusqu'au"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.status.choices = [SelectChoice("", _l("Tous"))] + [
+            SelectChoice(s.value, s.label) for s in StayStatus
+        ]
+        self.organisation_type.choices = [SelectChoice("", _l("Tous"))] + [
+            SelectChoice(key, label) for key, label in ORGANISATION_TYPES.items()
+        ]
+
+    def validate_status(self, field):
+        if field.data and field.data not in {s.value for s in StayStatus}:
+            raise ValidationError(_l("Choisissez un état dans la liste."))
+
+    def validate_organisation_type(self, field):
+        if field.data and field.data not in ORGANISATION_TYPES:
+            raise ValidationError(_l("Choisissez un type d'organisation dans la liste."))
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError(_l("La fin de la période doit suivre son début."))

@@ -1,24 +1,26 @@
 """The staff dashboard and the decisions on a stay request."""
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..bookings.models import StayRequest, TransitionError
 from ..bookings.operations import (
     BookingConflict,
+    RequestFilters,
     active_rooms,
     approve_stay,
     lock_stay,
     pending_overview,
     room_choices,
+    search_requests,
     upcoming_approved,
 )
 from ..database import today
 from ..extensions import db
 from . import bp
 from .access import staff_required
-from .forms import ApproveForm, ReasonForm
+from .forms import ApproveForm, ReasonForm, RequestFilterForm
 
 
 @bp.route("/")
@@ -31,6 +33,27 @@ def dashboard():
     return render_template(
         "staff/dashboard.html", pending_count=pending_count, pending=pending, upcoming=upcoming
     )
+
+
+@bp.route("/requests")
+@staff_required
+def requests():
+    """All requests, searchable and filtered by state, period and organisation, a page at a time."""
+    form = RequestFilterForm(request.args)
+    filters = RequestFilters()
+    if form.validate():
+        filters = RequestFilters(
+            q=form.q.data or "",
+            status=form.status.data or "",
+            organisation_type=form.organisation_type.data or "",
+            start=form.start.data,
+            end=form.end.data,
+        )
+    page = db.paginate(
+        search_requests(filters), per_page=current_app.config["REQUESTS_PAGE_SIZE"], error_out=False
+    )
+    args = {key: value for key, value in request.args.items() if key != "page"}
+    return render_template("staff/requests.html", form=form, page=page, args=args)
 
 
 def render_request(stay: StayRequest, status: int = 200, **forms):
