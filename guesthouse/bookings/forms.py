@@ -145,3 +145,22 @@ class StayRequestForm(FlaskForm):
             raise ValidationError(
                 _l("Vous avez indiqué plus de noms que de voyageurs : corrigez la liste ou le nombre.")
             )
+
+
+class RequesterReasonForm(FlaskForm):
+    """The requester withdraws or cancels; the reason helps the service, and is optional to withdraw."""
+
+    reason = TextAreaField(
+        _l("Motif (communiqué au service)"),
+        validators=[Optional(), Length(max=4000, message=_l("4000 caractères au plus."))],
+    )
+
+
+class RequesterCancelForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Motif de l'annulation (communiqué au service)"),
+        validators=[
+            DataRequired(_l("Indiquez le motif de l'annulation : le service en a besoin pour s'organiser.")),
+            Length(max=4000, message=_l("4000 caractères au plus.")),
+        ],
+    )

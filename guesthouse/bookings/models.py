@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..database import UTCDateTime, utcnow
+from ..database import UTCDateTime, today, utcnow
 from ..extensions import db
 from .choices import COOPERATION_AXES, NON_ANGERS_TYPE, ORGANISATION_TYPES, StayStatus
 
@@ -163,6 +163,22 @@ class StayRequest(db.Model):
         details = {"rooms": [a.room.name for a in self.assignments], "was_approved": was_approved}
         self.assignments = []
         self._record("cancelled", actor=by, actor_kind=actor_kind, message=reason, details=details)
+
+    def withdraw(self, *, reason: str = "") -> None:
+        """The requester takes back a request that staff have not decided on yet."""
+        self._require(StayStatus.PENDING)
+        self.status = StayStatus.WITHDRAWN
+        self.decided_at = utcnow()
+        self._record("withdrawn", actor=None, actor_kind="requester", message=reason)
+
+    @property
+    def requester_can_withdraw(self) -> bool:
+        return self.status == StayStatus.PENDING
+
+    @property
+    def requester_can_cancel(self) -> bool:
+        """An approved stay can be cancelled by its requester until the day of arrival."""
+        return self.status == StayStatus.APPROVED and self.arrival > today()
 
     def _require(self, *allowed: StayStatus) -> None:
         if self.status not in allowed:

@@ -1,15 +1,16 @@
 """Public pages of a stay request: the form and the requester's private page."""
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from ..database import utcnow
 from ..extensions import db
 from ..house.models import house_settings
 from . import bp
-from .forms import StayRequestForm
+from .forms import RequesterCancelForm, RequesterReasonForm, StayRequestForm
 from .models import StayRequest
-from .operations import house_capacity, stay_by_token
+from .operations import house_capacity, lock_stay, stay_by_token
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -35,10 +36,60 @@ def new():
     return render_template("bookings/new.html", form=form, capacity=capacity, settings=settings), status
 
 
+def render_stay(stay: StayRequest, status: int = 200, **forms):
+    forms.setdefault("withdraw_form", RequesterReasonForm(formdata=None))
+    forms.setdefault("cancel_form", RequesterCancelForm(formdata=None))
+    return render_template("bookings/show.html", stay=stay, **forms), status
+
+
 @bp.route("/<token>")
 def show(token: str):
     """The requester's private page, reachable only through its unguessable link."""
-    stay = stay_by_token(token)
-    if stay is None:
-        abort(404)
-    return render_template("bookings/show.html", stay=stay)
+    return render_stay(stay_by_token(token) or abort(404))
+
+
+def locked_by_token(token: str) -> StayRequest:
+    """The stay behind a private link, loaded for a change inside a write transaction."""
+    found = stay_by_token(token) or abort(404)
+    return lock_stay(found.id) or abort(404)
+
+
+def refuse_stale(stay: StayRequest):
+    flash(
+        _(
+            "Cette action n'est plus possible : la demande est désormais « %(status)s ».",
+            status=stay.status.label,
+        ),
+        "error",
+    )
+    return render_stay(stay, 409)
+
+
+@bp.post("/<token>/withdraw")
+def withdraw(token: str):
+    """The requester withdraws a pending request."""
+    stay = locked_by_token(token)
+    if not stay.requester_can_withdraw:
+        return refuse_stale(stay)
+    form = RequesterReasonForm()
+    if not form.validate_on_submit():
+        return render_stay(stay, 400, withdraw_form=form)
+    stay.withdraw(reason=(form.reason.data or "").strip())
+    db.session.commit()
+    flash(_("Votre demande %(reference)s est retirée.", reference=stay.reference), "success")
+    return redirect(url_for(".show", token=stay.access_token), code=303)
+
+
+@bp.post("/<token>/cancel")
+def cancel(token: str):
+    """The requester cancels an approved stay, with a reason; its rooms are freed at once."""
+    stay = locked_by_token(token)
+    if not stay.requester_can_cancel:
+        return refuse_stale(stay)
+    form = RequesterCancelForm()
+    if not form.validate_on_submit():
+        return render_stay(stay, 400, cancel_form=form)
+    stay.cancel(by=None, reason=form.reason.data.strip(), actor_kind="requester")
+    db.session.commit()
+    flash(_("Votre séjour %(reference)s est annulé.", reference=stay.reference), "success")
+    return redirect(url_for(".show", token=stay.access_token), code=303)
