@@ -13,7 +13,12 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+# axe-core, injected into pages by the browser tests (from the npm registry; skipped without npm).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility check will fail if Chromium is present"; fi
+
+install: $(VENV)/.installed node_modules/axe-core/axe.min.js
 
 run: install
 	$(DEV_FLASK) db upgrade

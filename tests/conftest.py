@@ -1,8 +1,10 @@
 """Fixtures: an app on a real database built by the migrations, clients, and factories."""
 
 import contextvars
+import os
 import re
 import shutil
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from werkzeug.serving import make_server
 
 from guesthouse import create_app
 from guesthouse.bookings.models import StayRequest
@@ -211,3 +214,83 @@ def valid_request_form(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+# -- Real browser (Playwright driving Debian's Chromium) ------------------------------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE_SCRIPT = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on 127.0.0.1 and a free port, each request in its own thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, headless; skipped with a message when absent unless REQUIRE_BROWSER=1."""
+    if not Path(CHROMIUM).exists():
+        message = f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context(chromium):
+    """A fresh browser profile at a laptop's size, failing the test on any console error."""
+    context = watch_console(chromium.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR"))
+    yield context
+    context.close()
+    assert context.console_errors == [], f"console errors: {context.console_errors}"
+
+
+def watch_console(context):
+    """Record console errors and page errors of every page of the context.
+
+    A form sent back with its errors (400) or a refused decision (409) is an answer the app means to
+    give; Chromium logs it as a failed load of the page itself, which is not an error of the page.
+    """
+    context.console_errors = []
+    deliberate: set[str] = set()
+
+    def on_response(response):
+        if response.request.is_navigation_request() and response.status in (400, 409):
+            deliberate.add(response.url)
+
+    def on_console(message):
+        if message.type != "error":
+            return
+        if message.text.startswith("Failed to load resource") and message.location.get("url") in deliberate:
+            return
+        context.console_errors.append(f"{message.location.get('url')}: {message.text}")
+
+    context.on("response", on_response)
+    context.on("console", on_console)
+    context.on("weberror", lambda error: context.console_errors.append(str(error.error)))
+    return context

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from babel.dates import get_day_names
-from flask import current_app, flash, render_template, request
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -12,6 +12,7 @@ from ..bookings.operations import availability, house_capacity
 from ..database import today
 from ..extensions import db
 from ..house.models import house_settings
+from ..urls import safe_next
 from . import bp
 from .calendar import month_view, parse_day, parse_month
 
@@ -48,6 +49,15 @@ def availability_calendar():
         capacity=house_capacity(),
         weekdays=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
     )
+
+
+@bp.route("/lang/<code>")
+def set_language(code: str):
+    """Switch the interface language; the choice is remembered in the session."""
+    if code not in current_app.config["LANGUAGES"]:
+        abort(404)
+    session["lang"] = code
+    return redirect(safe_next(request.args.get("next"), url_for("main.home")), code=303)
 
 
 @bp.route("/healthz")

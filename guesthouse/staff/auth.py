@@ -1,7 +1,5 @@
 """Staff login and logout."""
 
-from urllib.parse import urlsplit
-
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -9,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..database import utcnow
 from ..extensions import db, login_manager
+from ..urls import safe_next
 from . import bp
 from .forms import LoginForm
 from .models import StaffUser
@@ -26,16 +25,6 @@ def load_user(session_id: str) -> StaffUser | None:
     return user
 
 
-def safe_next(target: str | None) -> str:
-    """Only a path on this site: never another host, scheme or protocol-relative URL."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            if "\\" not in target:
-                return target
-    return url_for("staff.dashboard")
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Log a staff member in with email and password."""
@@ -48,7 +37,7 @@ def login():
         if user is None:
             StaffUser.spend_verification_time(form.password.data)
         elif user.active and user.check_password(form.password.data):
-            target = safe_next(request.args.get("next"))
+            target = safe_next(request.args.get("next"), url_for("staff.dashboard"))
             session.clear()  # a fresh session at login: nothing set before it survives
             user.last_login_at = utcnow()
             db.session.commit()
