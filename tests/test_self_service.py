@@ -46,3 +46,16 @@ def test_actions_need_the_right_token_and_csrf(client, make_stay, form_post):
     assert client.get(f"{url}/withdraw").status_code == 405
     db.session.expire_all()
     assert stay.status == StayStatus.PENDING
+
+
+def test_staff_revoke_a_private_link(client, auth, make_stay, form_post):
+    stay = make_stay()
+    old = f"/requests/{stay.access_token}"
+    auth.login()
+    url = f"/staff/requests/{stay.id}"
+    response = form_post(f"{url}/revoke-link", {}, page=url, follow_redirects=True)
+    assert "l'ancien ne fonctionne plus" in unescape(response.get_data(as_text=True))
+    assert "Lien privé remplacé" in unescape(response.get_data(as_text=True))
+    assert client.get(old).status_code == 404
+    db.session.expire_all()
+    assert client.get(f"/requests/{stay.access_token}").status_code == 200

@@ -164,6 +164,11 @@ class StayRequest(db.Model):
         self.assignments = []
         self._record("cancelled", actor=by, actor_kind=actor_kind, message=reason, details=details)
 
+    def revoke_link(self, *, by: StaffUser) -> None:
+        """Replace the private link: the old one stops working at once (a leaked link, say)."""
+        self.access_token = new_access_token()
+        self._record("link_revoked", actor=by)
+
     def withdraw(self, *, reason: str = "") -> None:
         """The requester takes back a request that staff have not decided on yet."""
         self._require(StayStatus.PENDING)

@@ -3,6 +3,7 @@
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
 
 from ..bookings.models import StayRequest, TransitionError
 from ..bookings.operations import (
@@ -137,4 +138,23 @@ def cancel(stay_id: int):
     stay.cancel(by=current_user, reason=form.reason.data.strip())
     db.session.commit()
     flash(_("Séjour %(reference)s annulé.", reference=stay.reference), "success")
+    return redirect(url_for(".request_detail", stay_id=stay.id), code=303)
+
+
+@bp.post("/requests/<int:stay_id>/revoke-link")
+@staff_required
+def revoke_link(stay_id: int):
+    """Replace the requester's private link; the old one answers 404 from now on."""
+    stay = lock_stay(stay_id) or abort(404)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    stay.revoke_link(by=current_user)
+    db.session.commit()
+    flash(
+        _(
+            "Le lien privé de %(reference)s a été remplacé ; l'ancien ne fonctionne plus.",
+            reference=stay.reference,
+        ),
+        "success",
+    )
     return redirect(url_for(".request_detail", stay_id=stay.id), code=303)
