@@ -80,6 +80,7 @@ FEATURES = {
     "bookings": ("views",),
     "staff": ("auth", "views", "cli"),
     "rooms": ("views", "cli"),
+    "stats": ("views",),
 }
 
 
