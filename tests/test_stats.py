@@ -492,13 +492,14 @@ def test_csv_of_each_table_matches_the_page(client, march):
         return read_csv(response)
 
     # Bare numbers with a decimal comma, months and dates in ISO form: what French Excel reads as numbers.
-    assert csv_of("summary")[1:3] == [["Taux d'occupation", "13,3"], ["Nuits-chambres occupées", "34"]]
+    # Units go into the names: cells stay bare numbers.
+    assert csv_of("summary")[1:3] == [["Taux d'occupation (%)", "13,3"], ["Nuits-chambres occupées", "34"]]
     assert csv_of("months") == [
         [
             "Mois",
             "Nuits-chambres disponibles",
             "Nuits-chambres occupées",
-            "Taux d'occupation",
+            "Taux d'occupation (%)",
             "Séjours",
             "Voyageurs",
             "Nuits",
@@ -513,6 +514,7 @@ def test_csv_of_each_table_matches_the_page(client, march):
     # Éducation: S2 (4 × 5) + S6 (2 × 3) = 26 of 69 person-nights = 37.7 %.
     assert axes["Éducation et petite enfance"] == ["2", "6", "8", "26", "37,7"]
     assert axes["Total"] == ["7", "15", "29", "69", "100,0"]
+    assert axes["Axe de coopération"][-1] == "Part des nuitées (%)"
     types = {row[0]: row[1:] for row in csv_of("types")}
     assert types["Université / école"] == ["2", "6", "8", "26", "37,7"]
     organisations = csv_of("organisations")
@@ -521,7 +523,7 @@ def test_csv_of_each_table_matches_the_page(client, march):
     assert ["CHU d'Angers", "2", "3", "9", "16", "23,2"] in organisations
     requests = {row[0]: row[1:] for row in csv_of("requests")}
     assert requests["Demandes reçues"] == ["12"]
-    assert requests["Délai médian de décision"] == ["12,0"]  # hours
+    assert requests["Délai médian de décision (h)"] == ["12,0"]
 
 
 def test_csv_cells_cannot_become_formulas(client, auth, make_room, make_stay):

@@ -102,6 +102,7 @@ YEARS_MESSAGE = _l("Choisissez une année entre %(min)s et %(max)s.", min=MIN_YE
 class PeriodForm(Form):
     """Three small GET forms on the page share these fields; `period` says which one was sent."""
 
+    min_year, max_year = MIN_YEAR, MAX_YEAR
     period = HiddenField()
     year = BoundedIntegerField(
         _l("Année"), validators=[Optional(), NumberRange(MIN_YEAR, MAX_YEAR, message=YEARS_MESSAGE)]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from ..bookings.choices import COOPERATION_AXES, ORGANISATION_TYPES, StayStatus
@@ -120,7 +121,7 @@ class ActivityReport:
 
 
 def activity_report(start: date, end: date) -> ActivityReport:
-    """Every figure of the period `[start, end)`; seven queries whatever the number of stays."""
+    """Every figure of the period `[start, end)`; seven queries at most, whatever the number of stays."""
     stays = approved_stays(start, end)
     nightly = nightly_room_nights(start, end, stays)
     lines = [StayLine(s, nights_inside(s.arrival, s.departure, start, end)) for s in stays]
@@ -226,7 +227,8 @@ def by_organisation(lines: list[StayLine]) -> list[Group]:
     groups: dict[str, Group] = {}
     for line in lines:
         key = organisation_key(line.stay.organisation)
-        group = groups.setdefault(key, Group(key, " ".join(line.stay.organisation.split()), Tally()))
+        label = " ".join(line.stay.organisation.split()) or str(_l("Organisation non renseignée"))
+        group = groups.setdefault(key, Group(key, label, Tally()))
         group.tally.add(line.stay.guests, line.nights_in_period)
     return sorted(groups.values(), key=lambda g: (-g.tally.person_nights, -g.tally.stays, g.key))
 

@@ -16,6 +16,8 @@ from .operations import ActivityReport, Group, Tally
 NUMERIC = {"int", "decimal", "percent", "hours"}
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A CSV cell is a bare number: its unit goes into the column's (or, in a two-column table, the row's) name.
+UNITS = {"percent": "%", "hours": "h"}
 
 
 def percent_pattern() -> str:
@@ -95,13 +97,34 @@ class Table:
     total: list[Cell] | None = None
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def is_key_value(self) -> bool:
+        """A list of indicators (name, value) rather than a table of records."""
+        return len(self.headers) == 2
+
+    def csv_headers(self) -> list[str]:
+        if self.is_key_value:
+            return list(self.headers)
+        headers = []
+        for i, header in enumerate(self.headers):
+            kinds = {row[i].kind for row in self.rows + ([self.total] if self.total else [])}
+            unit = UNITS.get(kinds.pop()) if len(kinds) == 1 else None
+            headers.append(f"{header} ({unit})" if unit else header)
+        return headers
+
+    def csv_row(self, row: list[Cell]) -> list[str]:
+        cells = [cell.csv() for cell in row]
+        if self.is_key_value and row[1].kind in UNITS:
+            cells[0] = f"{cells[0]} ({UNITS[row[1].kind]})"
+        return cells
+
     def csv_bytes(self) -> bytes:
         """UTF-8 with a BOM and `;` between cells: what French Excel opens directly."""
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow([neutralise(h) for h in self.headers])
+        writer.writerow([neutralise(h) for h in self.csv_headers()])
         for row in [*self.rows, *([self.total] if self.total else [])]:
-            writer.writerow([cell.csv() for cell in row])
+            writer.writerow(self.csv_row(row))
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
