@@ -211,3 +211,7 @@ def valid_request_form(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+# -- Activity reports (issue 8): the hand-built dataset of the statistics tests, as the `march` fixture.
+from .stats_dataset import march  # noqa: E402, F401
