@@ -81,6 +81,7 @@ FEATURES = {
     "staff": ("auth", "views", "cli"),
     "rooms": ("views", "cli"),
     "house": ("views",),
+    "stats": ("views",),
 }
 
 

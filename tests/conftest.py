@@ -294,3 +294,7 @@ def watch_console(context):
     context.on("console", on_console)
     context.on("weberror", lambda error: context.console_errors.append(str(error.error)))
     return context
+
+
+# -- Activity reports (issue 8): the hand-built dataset of the statistics tests, as the `march` fixture.
+from .stats_dataset import march  # noqa: E402, F401
