@@ -25,6 +25,7 @@ from ..database import begin_write, utcnow
 from ..extensions import db
 from .compose import UnsafeHeader, compose
 from .models import OutboxMessage, OutboxStatus
+from .notifications import absolute_url
 
 
 @dataclass
@@ -206,7 +207,7 @@ def send_console(outgoing: list[Outgoing]) -> list[Outcome]:
         sys.stdout.write(
             f"\n----- mail {item.id} ({item.kind}) to {', '.join(item.recipients)} -----\n"
             f"Subject: {item.subject}\n\n{item.text}\n"
-            f"----- kept in {directory / item.filename} -----\n"
+            f"----- kept in {directory / item.filename}, and shown at {absolute_url('mail.kept')} -----\n"
         )
         sys.stdout.flush()
         outcomes.append(Outcome(item.id, None))
