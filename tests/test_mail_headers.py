@@ -106,3 +106,34 @@ def test_header_helpers(line_break):
     assert checked_address(f"Eve{line_break}Mallory", "eve@example.org") == ("Eve Mallory", "eve@example.org")
     with pytest.raises(UnsafeHeader):
         checked_address("Eve", f"eve@example.org{line_break}")
+
+
+def test_internationalised_domains_travel_in_ascii(form_post, make_room, smtp_server):
+    make_room(beds=4)
+    assert form_post("/requests/new", valid_request_form(contact_email="awa@exämple.org")).status_code == 303
+    [ack] = smtp_server.to("awa@xn--exmple-cua.org")
+    assert ack["To"].addresses[0].addr_spec == "awa@xn--exmple-cua.org"
+
+
+def test_accented_local_parts_are_refused_by_the_form(form_post, make_room, smtp_server):
+    make_room(beds=4)
+    response = form_post("/requests/new", valid_request_form(contact_email="josé@example.org"))
+    assert response.status_code == 400
+    assert "Adresse e-mail invalide" in response.get_data(as_text=True)
+
+
+def test_an_unsendable_address_fails_alone_without_holding_up_the_queue(make_stay, runner, smtp_server):
+    make_stay(contact_email="josé@example.org")  # stored by a path without the form's check
+    make_stay(contact_email="awa@example.org")
+    for _ in range(2):
+        result = runner.invoke(args=["mail", "send"])
+        assert result.exit_code == 0, result.output
+    rows = list(db.session.scalars(sa.select(OutboxMessage).order_by(OutboxMessage.id)))
+    assert [(row.status, row.attempts) for row in rows] == [
+        (OutboxStatus.FAILED, 1),
+        (OutboxStatus.SENT, 1),
+        (OutboxStatus.SENT, 1),
+        (OutboxStatus.SENT, 1),
+    ]
+    assert "SMTPUTF8" in rows[0].last_error
+    assert len(smtp_server.messages) == 3

@@ -24,7 +24,7 @@ def send(limit: int) -> None:
     """Send the queued messages that are due (run it every minute)."""
     totals = {"sent": 0, "retry": 0, "failed": 0}
     while sum(totals.values()) < limit:
-        batch = deliver(limit=min(100, limit - sum(totals.values())))
+        batch = deliver(limit=min(20, limit - sum(totals.values())))
         for key in totals:
             totals[key] += batch[key]
         # An empty batch: nothing due. A batch with retries: the server is struggling; wait for the next run.

@@ -29,10 +29,21 @@ def one_line(value: object, limit: int = 200) -> str:
 
 
 def checked_address(name: str, address: str) -> tuple[str, str]:
-    """A (display name, address) pair safe for a header, or UnsafeHeader."""
+    """A (display name, address) pair safe for a header and the SMTP envelope, or UnsafeHeader.
+
+    An internationalised domain is given in its ASCII (IDNA) form. A non-ASCII local part (josé@…)
+    would need SMTPUTF8, which Flask-Mail cannot produce: it is refused here, and by the forms.
+    """
     if _CONTROL.search(address) or not _ADDRESS.fullmatch(address):
         raise UnsafeHeader(f"address refused: {address!r}")
-    return one_line(name), address
+    local, _at, domain = address.rpartition("@")
+    if not local.isascii():
+        raise UnsafeHeader(f"non-ASCII local part (needs SMTPUTF8): {address!r}")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError as error:
+        raise UnsafeHeader(f"domain refused: {address!r}") from error
+    return one_line(name), f"{local}@{domain}"
 
 
 def checked_mailbox(value: str) -> tuple[str, str]:

@@ -23,7 +23,7 @@ from flask import current_app
 
 from ..database import begin_write, utcnow
 from ..extensions import db
-from .compose import UnsafeHeader, compose
+from .compose import compose
 from .models import OutboxMessage, OutboxStatus
 from .notifications import absolute_url
 
@@ -50,12 +50,13 @@ class Outcome:
 
 
 # -- claiming and recording -----------------------------------------------------------------------
-def _lease() -> timedelta:
-    # Longer than a batch can take, so that a claim outlives its sender only if the sender died.
-    return timedelta(seconds=max(60.0, current_app.config["MAIL_TIMEOUT"] * 12))
+def _lease(batch_size: int) -> timedelta:
+    # Longer than the batch can take (connecting, then about four exchanges per message, each bounded
+    # by MAIL_TIMEOUT), so that a claim outlives its sender only if the sender died.
+    return timedelta(seconds=max(60.0, current_app.config["MAIL_TIMEOUT"] * (4 * batch_size + 4)))
 
 
-def claim(ids: list[int] | None = None, limit: int = 100) -> tuple[list[Outgoing], list[Outcome]]:
+def claim(ids: list[int] | None = None, limit: int = 20) -> tuple[list[Outgoing], list[Outcome]]:
     """Claim due queued messages (these ids, or the oldest due) and compose them; commits."""
     begin_write()
     now = utcnow()
@@ -73,7 +74,7 @@ def claim(ids: list[int] | None = None, limit: int = 100) -> tuple[list[Outgoing
     claimed = db.session.scalars(
         sa.update(OutboxMessage)
         .where(due, chosen)
-        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + _lease())
+        .values(attempts=OutboxMessage.attempts + 1, next_attempt_at=now + _lease(len(ids or []) or limit))
         .returning(OutboxMessage.id),
         execution_options={"synchronize_session": False},
     ).all()
@@ -85,8 +86,10 @@ def claim(ids: list[int] | None = None, limit: int = 100) -> tuple[list[Outgoing
         for row in rows:
             try:
                 outgoing.append(_prepare(row))
-            except UnsafeHeader as error:
-                refused.append(Outcome(row.id, f"refusé avant envoi : {error}", permanent=True))
+            except Exception as error:
+                # Composing is deterministic: what fails now always will, so it fails once, visibly,
+                # without holding up the rest of the batch.
+                refused.append(Outcome(row.id, f"refusé avant envoi : {describe(error)}", permanent=True))
     db.session.commit()
     return outgoing, refused
 
@@ -97,7 +100,8 @@ def _prepare(row: OutboxMessage) -> Outgoing:
         id=row.id,
         kind=row.kind,
         envelope_from=parseaddr(message.sender)[1],
-        recipients=[address for _name, address in [*row.to, *(row.cc or [])]],
+        # compose() checked them and gave internationalised domains their ASCII form.
+        recipients=[address for _name, address in [*message.recipients, *message.cc]],
         data=message.as_bytes(),
         subject=row.subject,
         text=row.text_body,
@@ -165,9 +169,8 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def send_smtp(outgoing: list[Outgoing]) -> list[Outcome]:
+def send_smtp(outgoing: list[Outgoing], outcomes: list[Outcome]) -> None:
     """Send over one connection; a connection failure leaves the rest for a later attempt."""
-    outcomes: list[Outcome] = []
     pending = list(outgoing)
     try:
         with smtp_connection() as host:
@@ -190,13 +193,11 @@ def send_smtp(outgoing: list[Outgoing]) -> list[Outcome]:
                 pending.pop(0)
     except (smtplib.SMTPException, OSError) as error:
         outcomes.extend(Outcome(item.id, describe(error)) for item in pending)
-    return outcomes
 
 
-def send_console(outgoing: list[Outgoing]) -> list[Outcome]:
+def send_console(outgoing: list[Outgoing], outcomes: list[Outcome]) -> None:
     """Development: print each mail and keep it as an .eml file, readable at /staff/mail/dev."""
     directory = Path(current_app.config["MAIL_CONSOLE_DIR"])
-    outcomes = []
     for item in outgoing:
         try:
             directory.mkdir(parents=True, exist_ok=True)
@@ -211,13 +212,19 @@ def send_console(outgoing: list[Outgoing]) -> list[Outcome]:
         )
         sys.stdout.flush()
         outcomes.append(Outcome(item.id, None))
-    return outcomes
 
 
-def deliver(ids: list[int] | None = None, limit: int = 100) -> Counter:
+def deliver(ids: list[int] | None = None, limit: int = 20) -> Counter:
     """Claim, send and record one batch: these ids, or up to `limit` due messages."""
     outgoing, outcomes = claim(ids, limit)
     if outgoing:
         send = send_console if current_app.config["MAIL_BACKEND"] == "console" else send_smtp
-        outcomes += send(outgoing)
+        try:
+            send(outgoing, outcomes)
+        except Exception as error:
+            # Whatever went wrong counts as an attempt, so that a message that always breaks the
+            # sender ends up failed and shown to admins instead of being retried for ever.
+            current_app.logger.exception("mail: unexpected error while sending")
+            done = {outcome.id for outcome in outcomes}
+            outcomes += [Outcome(item.id, describe(error)) for item in outgoing if item.id not in done]
     return record(outcomes)
