@@ -55,7 +55,7 @@ class Config:
     MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 300)
     # Sent messages hold personal data and private links: `mail send` deletes them after this.
     MAIL_SENT_RETENTION_DAYS = _int("MAIL_SENT_RETENTION_DAYS", 90)
-    MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO", STAFF_NOTIFICATION_EMAIL)
+    MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO", "")  # empty: STAFF_NOTIFICATION_EMAIL
     MAIL_SIGNATURE = os.environ.get(
         "MAIL_SIGNATURE",
         "Maison du Partenariat Angers-Bamako\n"
@@ -109,6 +109,7 @@ class TestingConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     BASE_URL = "http://mpab.test"
     SERVER_NAME = None
+    MAIL_BACKEND = "smtp"  # tests start a real SMTP server (tests/conftest.py), whatever the shell says
 
 
 CONFIGS = {

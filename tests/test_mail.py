@@ -4,6 +4,7 @@ from datetime import timedelta
 from html import unescape
 from urllib.parse import urlsplit
 
+import icalendar
 import sqlalchemy as sa
 
 from guesthouse.bookings.models import StayRequest
@@ -244,3 +245,25 @@ def test_long_lines_are_wrapped_for_smtp(client, form_post, make_room, smtp_serv
     assert "très longue " * 330 in text(notice)
     raw = notice.as_bytes()
     assert max(len(line) for line in raw.split(b"\n")) <= 998
+
+
+def test_sender_reply_to_and_signature_follow_the_configuration(
+    client, form_post, auth, make_room, make_stay, app, smtp_server
+):
+    app.config.update(
+        MAIL_DEFAULT_SENDER="Relations Internationales <ri@angers.example>",
+        MAIL_REPLY_TO="Accueil MPAB <accueil@angers.example>",
+        MAIL_SIGNATURE="Service des Relations Internationales\nHôtel de Ville, Angers",
+    )
+    room = make_room()
+    stay = make_stay()
+    approve(client, form_post, auth, stay, [room])
+    mail = smtp_server.one("claire@example.org", "Séjour confirmé")
+    assert mail["From"].addresses[0].addr_spec == "ri@angers.example"
+    assert mail["From"].addresses[0].display_name == "Relations Internationales"
+    assert mail["Reply-To"].addresses[0].addr_spec == "accueil@angers.example"
+    assert mail["Message-ID"].endswith("@angers.example>")
+    assert text(mail).endswith("-- \nService des Relations Internationales\nHôtel de Ville, Angers")
+    ics = mail.get_body(preferencelist=("calendar",)).get_content()
+    [event] = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+    assert str(event["ORGANIZER"]) == "mailto:ri@angers.example"  # the invitation's organizer is the sender

@@ -108,8 +108,8 @@ def queue(
         service_email=config["STAFF_NOTIFICATION_EMAIL"],
         locale=str(get_locale()),
     )
-    if reply_to is None and config["MAIL_REPLY_TO"]:
-        reply_to = parseaddr(config["MAIL_REPLY_TO"])
+    if reply_to is None:
+        reply_to = parseaddr(config["MAIL_REPLY_TO"] or config["STAFF_NOTIFICATION_EMAIL"])
     message = OutboxMessage(
         message_id=new_message_id(kind),
         kind=kind,
