@@ -20,6 +20,11 @@ def _int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'guesthouse.db'}")
@@ -39,6 +44,31 @@ class Config:
 
     # Display. The booking rules themselves (maximum nights, notice, how far ahead) are house settings
     # that admins edit in the dashboard (/staff/house/).
+    # -- Email notifications (guesthouse/mail) -------------------------------------------------------
+    # "smtp" sends through MAIL_SERVER; "console" (development) prints each mail and keeps it as an
+    # .eml file under MAIL_CONSOLE_DIR (instance/mail by default), readable at /staff/mail/dev.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    MAIL_CONSOLE_DIR = os.environ.get("MAIL_CONSOLE_DIR", str(INSTANCE_DIR / "mail"))
+    # Seconds allowed to each SMTP network operation: Flask-Mail sets none, and a web request that
+    # sends right after its commit must never hang on a slow or silent server.
+    MAIL_TIMEOUT = _float("MAIL_TIMEOUT", 10.0)
+    MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 5)
+    # Wait before retry n is MAIL_RETRY_BASE_SECONDS * 2**(n-1): 5, 10, 20, 40 minutes by default.
+    MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 300)
+    # Sent messages hold personal data and private links: `mail send` deletes them after this.
+    MAIL_SENT_RETENTION_DAYS = _int("MAIL_SENT_RETENTION_DAYS", 90)
+    MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO", "")  # empty: STAFF_NOTIFICATION_EMAIL
+    MAIL_SIGNATURE = os.environ.get(
+        "MAIL_SIGNATURE",
+        "Maison du Partenariat Angers-Bamako\n"
+        "Ville d'Angers — Service des Relations Internationales\n" + STAFF_NOTIFICATION_EMAIL,
+    )
+    # Facts quoted in confirmations and reminders; the rules and the travel checklist are in
+    # templates/emails/_practicalities.* so that they are translated with the rest of the mail.
+    HOUSE_ADDRESS = os.environ.get("HOUSE_ADDRESS", "Maison du Partenariat Angers-Bamako, Bamako, Mali")
+    HOUSE_PHONE = os.environ.get("HOUSE_PHONE", "")
+    REMINDER_DAYS = _int("REMINDER_DAYS", 7)
+    DIGEST_PENDING_DAYS = _int("DIGEST_PENDING_DAYS", 3)
     AVAILABILITY_DAYS = _int("AVAILABILITY_DAYS", 28)
     DASHBOARD_PAGE_SIZE = _int("DASHBOARD_PAGE_SIZE", 50)
     REQUESTS_PAGE_SIZE = _int("REQUESTS_PAGE_SIZE", 25)
@@ -65,6 +95,7 @@ class ProductionConfig(Config):
 
 class DevelopmentConfig(Config):
     DEBUG = True
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")  # no SMTP server needed for `make run`
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
 
@@ -76,6 +107,7 @@ class TestingConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     BASE_URL = "http://mpab.test"
     SERVER_NAME = None
+    MAIL_BACKEND = "smtp"  # tests start a real SMTP server (tests/conftest.py), whatever the shell says
 
 
 CONFIGS = {

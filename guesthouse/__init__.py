@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 from config import CONFIGS, DEFAULT_SECRET_KEY
 
-from .extensions import babel, csrf, db, login_manager, mail, migrate
+from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import mail as mail_extension  # `mail` names the guesthouse.mail package once imported
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -34,6 +35,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_template_helpers(app)
     register_error_handlers(app)
     register_cli(app)
+    register_mail(app)
     return app
 
 
@@ -61,7 +63,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
-    mail.init_app(app)
+    mail_extension.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "staff.login"
@@ -82,6 +84,7 @@ FEATURES = {
     "rooms": ("views", "cli"),
     "house": ("views",),
     "stats": ("views",),
+    "mail": ("views", "cli"),
 }
 
 
@@ -101,6 +104,13 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     from .errors import register
+
+    register(app)
+
+
+def register_mail(app: Flask) -> None:
+    """Mails queued with each booking change, and sent once it has committed (guesthouse/mail)."""
+    from .mail.outbox import register
 
     register(app)
 

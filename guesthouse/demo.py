@@ -14,6 +14,7 @@ from .bookings.models import StayRequest
 from .bookings.operations import approve_stay
 from .database import begin_write, today, utcnow
 from .extensions import db
+from .mail.outbox import deliver_committed
 from .rooms.models import Closure, Room
 from .staff.models import Role, StaffUser
 
@@ -151,6 +152,7 @@ def demo_command() -> None:
         elif state == "cancelled":
             stay.cancel(by=admin, reason="Mission reportée par l'organisation.")
     db.session.commit()
+    deliver_committed()  # the demo's mails first, so that the credentials are the last lines printed
     text = f"Demo staff account: {DEMO_EMAIL}  password: {password}"
     credentials.parent.mkdir(parents=True, exist_ok=True)
     credentials.write_text(text + "\n")

@@ -4,12 +4,17 @@ import contextvars
 import os
 import re
 import shutil
+import socket
 import threading
 from datetime import timedelta
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
@@ -43,11 +48,15 @@ def database_url(tmp_path, migrated_template) -> str:
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(database_url, tmp_path, closed_port):
     app = create_app(
         "testing",
         SQLALCHEMY_DATABASE_URI=database_url,
         DEMO_CREDENTIALS_FILE=str(tmp_path / "demo-credentials.txt"),
+        # Mails go nowhere unless a test starts `smtp_server`: connecting to this port is refused.
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=closed_port,
+        MAIL_CONSOLE_DIR=str(tmp_path / "mail"),
     )
     with app.app_context():
         yield app
@@ -298,3 +307,73 @@ def watch_console(context):
 
 # -- Activity reports (issue 8): the hand-built dataset of the statistics tests, as the `march` fixture.
 from .stats_dataset import march  # noqa: E402, F401
+
+
+# -- Mail (issue 3): a real SMTP server on loopback, and servers that fail --------------------------
+@pytest.fixture(scope="session")
+def closed_port():
+    """A loopback port bound but never listening: a connection to it is refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+@pytest.fixture
+def silent_smtp_port():
+    """A loopback port that accepts connections and never says a word (a hung SMTP server)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(16)
+        yield sock.getsockname()[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Inbox:
+    """What an aiosmtpd server received: each message parsed, with its SMTP envelope."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self.refuse: set[str] = set()  # recipients answered with 550
+        self.port = 0
+        self.lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
+        with self.lock:
+            self.messages.append(message)
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [
+            m for m, (_from, rcpts) in zip(self.messages, self.envelopes, strict=True) if address in rcpts
+        ]
+
+    def one(self, address: str, subject_contains: str) -> EmailMessage:
+        found = [m for m in self.to(address) if subject_contains in m["Subject"]]
+        assert len(found) == 1, [m["Subject"] for m in self.to(address)]
+        return found[0]
+
+
+@pytest.fixture
+def smtp_server(app):
+    """A real SMTP server on 127.0.0.1 and a free port; the app sends to it."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    inbox.port = controller.port
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
+    yield inbox
+    controller.stop()

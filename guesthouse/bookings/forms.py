@@ -26,7 +26,11 @@ class StayRequestForm(FlaskForm):
         validators=[
             DataRequired(REQUIRED),
             Length(max=254, message=_l("254 caractères au plus.")),
-            Email(_l("Adresse e-mail invalide : vérifiez-la (par exemple nom@exemple.fr).")),
+            # No accented letters before the @: such addresses need SMTPUTF8, which mails here do not use.
+            Email(
+                _l("Adresse e-mail invalide : vérifiez-la (par exemple nom@exemple.fr)."),
+                allow_smtputf8=False,
+            ),
         ],
     )
     contact_phone = StringField(

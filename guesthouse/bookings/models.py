@@ -129,6 +129,9 @@ class StayRequest(db.Model):
     def can_cancel(self, user: StaffUser | None) -> bool:
         return user is not None and user.is_staff and self.is_open
 
+    def can_change(self, user: StaffUser | None) -> bool:
+        return user is not None and user.is_staff and self.status == StayStatus.APPROVED
+
     # -- transitions (never commit: the caller owns the transaction) -----------------------------
     def submit(self) -> None:
         self._record("submitted", actor=None, actor_kind="requester")
@@ -184,6 +187,54 @@ class StayRequest(db.Model):
     def requester_can_cancel(self) -> bool:
         """An approved stay can be cancelled by its requester until the day of arrival."""
         return self.status == StayStatus.APPROVED and self.arrival > today()
+
+    def change(
+        self,
+        *,
+        by: StaffUser,
+        arrival: date,
+        departure: date,
+        rooms: list[Room],
+        guests: int | None = None,
+        travellers: str | None = None,
+        message: str = "",
+    ) -> None:
+        """Move an approved stay to other dates or rooms; the caller has checked availability under a write lock."""
+        self._require(StayStatus.APPROVED)
+        if not rooms:
+            raise TransitionError("no room")
+        if departure <= arrival:
+            raise TransitionError("departure before arrival")
+        before = self._snapshot()
+        if arrival != self.arrival:
+            self.reminder_sent_at = None  # a reminder is about the arrival date: the new one gets its own
+        self.arrival, self.departure = arrival, departure
+        if guests is not None:
+            self.guests = guests
+        if travellers is not None:
+            self.travellers = travellers
+        # Rooms kept are updated in place: deleting and re-inserting them would trip the
+        # (stay, room) unique constraint, as the flush inserts before it deletes.
+        kept = {a.room_id: a for a in self.assignments}
+        self.assignments = [kept.get(room.id) or RoomAssignment(room=room) for room in rooms]
+        for assignment in self.assignments:
+            assignment.arrival, assignment.departure = arrival, departure
+        self.sequence += 1
+        after = {
+            "arrival": arrival.isoformat(),
+            "departure": departure.isoformat(),
+            "rooms": [room.name for room in rooms],
+            "guests": self.guests,
+        }
+        self._record("changed", actor=by, message=message, details={"before": before, "after": after})
+
+    def _snapshot(self) -> dict[str, Any]:
+        return {
+            "arrival": self.arrival.isoformat(),
+            "departure": self.departure.isoformat(),
+            "rooms": [a.room.name for a in self.assignments],
+            "guests": self.guests,
+        }
 
     def _require(self, *allowed: StayStatus) -> None:
         if self.status not in allowed:

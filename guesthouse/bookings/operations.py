@@ -105,6 +105,41 @@ def approve_stay(stay: StayRequest, *, by: StaffUser, room_ids: list[int], messa
     stay.approve(by=by, rooms=rooms, message=message)
 
 
+def change_stay(
+    stay: StayRequest,
+    *,
+    by: StaffUser,
+    arrival: date,
+    departure: date,
+    room_ids: list[int],
+    guests: int | None = None,
+    travellers: str | None = None,
+    message: str = "",
+) -> None:
+    """Move an approved stay to other dates or rooms, or raise BookingConflict; the caller commits.
+
+    Locked and checked like an approval; the stay's own rooms do not conflict with it.
+    """
+    begin_write()
+    rooms = list(
+        db.session.scalars(
+            sa.select(Room).where(Room.id.in_(room_ids), Room.active).order_by(Room.id).with_for_update()
+        )
+    )
+    conflicts = find_conflicts([r.id for r in rooms], arrival, departure, exclude_stay_id=stay.id)
+    if conflicts:
+        raise BookingConflict(conflicts)
+    stay.change(
+        by=by,
+        arrival=arrival,
+        departure=departure,
+        rooms=rooms,
+        guests=guests,
+        travellers=travellers,
+        message=message,
+    )
+
+
 @dataclass
 class Night:
     day: date

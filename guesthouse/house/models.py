@@ -21,17 +21,15 @@ DEFAULT_RULES_EN = (
     "Travellers follow the house rules and the security instructions, tell the front desk about any "
     "visitor they invite, and keep to the arrival and departure times."
 )
+# The travel checklist (visa, yellow fever, Ariane) is part of every confirmation mail whatever this
+# says: these texts are for what the service wants to add (transport from the airport, contacts…).
 DEFAULT_PRACTICAL_FR = (
-    "Adresse : Maison du Partenariat Angers-Bamako, Bamako (Mali) ; l'adresse exacte et le contact du "
-    "gardien vous sont communiqués avec la confirmation.\n"
-    "Avant le départ : visa pour le Mali, certificat international de vaccination contre la fièvre jaune, "
-    "inscription sur le service Ariane du ministère de l'Europe et des Affaires étrangères."
+    "À votre arrivée à l'aéroport de Bamako-Sénou, le chauffeur de la maison vous attend si vous avez "
+    "indiqué votre vol au service. Les agents de sécurité vous accueillent à toute heure."
 )
 DEFAULT_PRACTICAL_EN = (
-    "Address: Maison du Partenariat Angers-Bamako, Bamako (Mali); the exact address and the caretaker's "
-    "contact come with the confirmation.\n"
-    "Before leaving: a visa for Mali, the international yellow-fever vaccination certificate, and "
-    "registration with the French foreign ministry's Ariane service."
+    "When you land at Bamako-Sénou airport, the house's driver meets you if you gave the service your "
+    "flight. The security agents welcome you at any hour."
 )
 
 

@@ -1,7 +1,7 @@
 """house settings
 
 Revision ID: i5_house_settings
-Revises: 0002
+Revises: i3_outbox
 Create Date: 2026-11-22 09:06:12.026222
 
 """
@@ -21,7 +21,7 @@ from guesthouse.house.models import (
 
 # revision identifiers, used by Alembic.
 revision = 'i5_house_settings'
-down_revision = '0002'
+down_revision = 'i3_outbox'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,69 @@
+"""`flask mail ...`: deliver the outbox, send arrival reminders and the pending-requests digest."""
+
+from datetime import timedelta
+
+import click
+from flask import current_app
+
+from ..database import begin_write, today, utcnow
+from ..extensions import db
+from . import bp
+from .delivery import deliver
+from .notifications import notify_digest, notify_reminder
+from .operations import long_pending, purge_sent, stays_to_remind
+from .outbox import deliver_committed
+
+bp.cli.short_help = "Send queued mails, arrival reminders and the pending-requests digest."
+
+DIGEST_LIMIT = 100
+
+
+@bp.cli.command("send")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=500, help="Most messages sent in one run.")
+def send(limit: int) -> None:
+    """Send the queued messages that are due (run it every minute)."""
+    totals = {"sent": 0, "retry": 0, "failed": 0}
+    while sum(totals.values()) < limit:
+        batch = deliver(limit=min(20, limit - sum(totals.values())))
+        for key in totals:
+            totals[key] += batch[key]
+        # An empty batch: nothing due. A batch with retries: the server is struggling; wait for the next run.
+        if not batch or batch["retry"]:
+            break
+    retention = current_app.config["MAIL_SENT_RETENTION_DAYS"]
+    purged = purge_sent(utcnow() - timedelta(days=retention))
+    db.session.commit()
+    click.echo(
+        f"Sent {totals['sent']}, to retry later {totals['retry']}, failed {totals['failed']}; "
+        f"{purged} sent message(s) older than {retention} days deleted."
+    )
+
+
+@bp.cli.command("reminders")
+@click.option("--days", type=click.IntRange(1, 60), default=None, help="Days before arrival (REMINDER_DAYS).")
+def reminders(days: int | None) -> None:
+    """Remind approved stays of their arrival, once per stay (run it daily)."""
+    days = days or current_app.config["REMINDER_DAYS"]
+    begin_write()  # two runs at once would both see the same stays without a reminder
+    stays = stays_to_remind(today(), days)
+    for stay in stays:
+        notify_reminder(stay, today())
+        stay.reminder_sent_at = utcnow()
+    db.session.commit()
+    deliver_committed()
+    click.echo(f"{len(stays)} reminder(s) queued for arrivals within {days} days.")
+
+
+@bp.cli.command("digest")
+@click.option("--days", type=click.IntRange(1, 365), default=None, help="Days pending (DIGEST_PENDING_DAYS).")
+def digest(days: int | None) -> None:
+    """Send the service one mail listing the requests pending for too long (run it daily)."""
+    days = days or current_app.config["DIGEST_PENDING_DAYS"]
+    total, stays = long_pending(utcnow() - timedelta(days=days), DIGEST_LIMIT)
+    if not total:
+        click.echo(f"No request pending for more than {days} days: no digest sent.")
+        return
+    notify_digest(stays, total, days)
+    db.session.commit()
+    deliver_committed()
+    click.echo(f"Digest of {total} request(s) pending for more than {days} days queued.")

@@ -1,0 +1,101 @@
+"""Queries of the outbox, and the stays that reminders and the digest are about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from ..bookings.choices import StayStatus
+from ..bookings.models import RoomAssignment, StayRequest
+from ..extensions import db
+from .models import OutboxMessage, OutboxStatus
+
+
+def failed_count() -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.FAILED)
+    )
+
+
+def failed_messages(limit: int) -> list[OutboxMessage]:
+    """Messages given up on, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.status == OutboxStatus.FAILED)
+            .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+            .limit(limit)
+            .options(selectinload(OutboxMessage.stay))
+        )
+    )
+
+
+@dataclass
+class QueueState:
+    count: int
+    oldest: datetime | None  # an old one means `mail send` is not running, or the server refuses
+
+
+def queue_state() -> QueueState:
+    count, oldest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.status == OutboxStatus.QUEUED
+        )
+    ).one()
+    return QueueState(count, oldest)
+
+
+def purge_sent(before: datetime) -> int:
+    """Delete messages sent before this moment: they hold personal data and private links."""
+    result = db.session.execute(
+        sa.delete(OutboxMessage).where(
+            OutboxMessage.status == OutboxStatus.SENT, OutboxMessage.sent_at < before
+        )
+    )
+    return result.rowcount
+
+
+def stays_to_remind(today: date, days: int) -> list[StayRequest]:
+    """Approved stays arriving within `days` days that have had no reminder.
+
+    A stay approved inside that window is left out: its confirmation, a few days before arrival,
+    already said everything a reminder would.
+    """
+    horizon = today + timedelta(days=days)
+    stays = db.session.scalars(
+        sa.select(StayRequest)
+        .where(
+            StayRequest.status == StayStatus.APPROVED,
+            StayRequest.arrival > today,
+            StayRequest.arrival <= horizon,
+            StayRequest.reminder_sent_at.is_(None),
+            StayRequest.anonymised_at.is_(None),
+        )
+        .order_by(StayRequest.arrival, StayRequest.id)
+        .options(selectinload(StayRequest.assignments).selectinload(RoomAssignment.room))
+    )
+    return [
+        stay
+        for stay in stays
+        if stay.decided_at is None or stay.decided_at.date() < stay.arrival - timedelta(days=days)
+    ]
+
+
+def long_pending(before: datetime, limit: int) -> tuple[int, list[StayRequest]]:
+    """Pending requests received before this moment, oldest first, and how many there are."""
+    waiting = sa.and_(StayRequest.status == StayStatus.PENDING, StayRequest.created_at < before)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(StayRequest).where(waiting))
+    stays = list(
+        db.session.scalars(
+            sa.select(StayRequest)
+            .where(waiting)
+            .order_by(StayRequest.created_at, StayRequest.id)
+            .limit(limit)
+        )
+    )
+    return total, stays

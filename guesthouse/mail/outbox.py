@@ -1,0 +1,100 @@
+"""Mails are queued in the transaction that causes them and sent once it has committed.
+
+Why a session hook rather than a `notify_*()` call in each view: every transition already appends a
+BookingEvent, whatever path makes it — the staff views, `flask demo`, requester self-service, a later
+stay-edit view. Turning the events of a transaction into outbox rows when it commits means that no
+path can change a stay without its mails, and that the mails share the change's fate: both are
+stored, or neither. It happens in `before_commit` rather than `before_flush` because a request gets
+its reference only after its first flush, and because the stay is then in its final state.
+
+Sending happens after the commit: the ids of the rows a commit stored are kept on the session, and
+`deliver_committed()` sends them — called when the app context ends (the end of each web request and
+of each CLI command), or by a command right after its commit. Delivery failures never reach the
+person who made the change; the messages stay queued for `flask mail send`.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask, current_app
+from sqlalchemy.orm import Session, SessionTransaction
+
+from ..bookings.models import BookingEvent
+from ..extensions import db
+from .models import OutboxMessage
+
+_EVENTS = "mail.booking_events"  # BookingEvents flushed in the current transaction
+_QUEUED = "mail.queued"  # outbox ids stored by the current transaction
+_COMMITTED = "mail.committed"  # outbox ids committed, waiting for deliver_committed()
+
+
+@sa.event.listens_for(db.session, "after_flush")
+def _collect(session: Session, _flush_context) -> None:
+    for obj in session.new:
+        if isinstance(obj, BookingEvent):
+            session.info.setdefault(_EVENTS, []).append(obj)
+        elif isinstance(obj, OutboxMessage):
+            session.info.setdefault(_QUEUED, []).append(obj.id)
+
+
+@sa.event.listens_for(db.session, "before_commit")
+def _queue_mails(session: Session) -> None:
+    from .notifications import notify_event
+
+    session.flush()  # the transaction's last events, and the references given after a first flush
+    for event in session.info.pop(_EVENTS, []):
+        notify_event(event)
+    # commit() flushes the outbox rows added here right after this hook.
+
+
+@sa.event.listens_for(db.session, "after_commit")
+def _remember_committed(session: Session) -> None:
+    queued = session.info.pop(_QUEUED, [])
+    if queued:
+        session.info.setdefault(_COMMITTED, []).extend(queued)
+
+
+@sa.event.listens_for(db.session, "after_transaction_end")
+def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # a rollback or a close: what it queued is gone with it
+        session.info.pop(_EVENTS, None)
+        session.info.pop(_QUEUED, None)
+
+
+def schedule(message: OutboxMessage) -> None:
+    """Have a requeued message sent right after the current transaction commits."""
+    db.session.flush()
+    db.session.info.setdefault(_QUEUED, []).append(message.id)
+
+
+def deliver_committed() -> None:
+    """Send what the session's committed transactions queued, never raising."""
+    ids = db.session.info.pop(_COMMITTED, None)
+    if not ids:
+        return
+    from .delivery import deliver
+
+    try:
+        db.session.rollback()  # nothing uncommitted may ride along with the delivery's own commits
+        deliver(ids)
+    except Exception:  # the change is committed whatever happens here; `mail send` retries
+        current_app.logger.exception("mail: delivery after commit failed; left queued for `mail send`")
+        db.session.rollback()
+
+
+def register(app: Flask) -> None:
+    """Check the mail settings and send after each app context (web request, CLI command)."""
+    backend = app.config["MAIL_BACKEND"]
+    if backend not in ("smtp", "console"):
+        raise RuntimeError(f"MAIL_BACKEND must be 'smtp' or 'console', not {backend!r}")
+    if backend == "console" and app.config["GUESTHOUSE_ENV"] == "production":
+        raise RuntimeError("MAIL_BACKEND=console keeps mails on this machine: production needs smtp")
+
+    # Registered after Flask-SQLAlchemy's, so it runs before the session is removed.
+    @app.teardown_appcontext
+    def _deliver_after_commit(_exc: BaseException | None) -> None:
+        deliver_committed()
+
+    from .operations import failed_count
+
+    app.add_template_global(failed_count, "failed_mail_count")
