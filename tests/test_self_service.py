@@ -59,3 +59,62 @@ def test_staff_revoke_a_private_link(client, auth, make_stay, form_post):
     assert client.get(old).status_code == 404
     db.session.expire_all()
     assert client.get(f"/requests/{stay.access_token}").status_code == 200
+
+
+def mail_text(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_requester_cancellation_mails_both_sides_with_calendar_cancel(
+    client, make_stay, make_staff, make_room, form_post, smtp_server
+):
+    stay = make_stay()
+    stay.approve(by=make_staff(), rooms=[make_room()])
+    db.session.commit()
+    url = f"/requests/{stay.access_token}"
+    form_post(f"{url}/cancel", {"reason": "Vol annulé"}, page=url)
+    mine = smtp_server.one("claire@example.org", "Séjour annulé")
+    assert "Vol annulé" in mail_text(mine)
+    calendar = [part for part in mine.walk() if part.get_content_type() == "text/calendar"][0]
+    assert calendar.get_param("method") == "CANCEL"
+    service = smtp_server.one("mpab@localhost", "Annulation")
+    assert "Vol annulé" in mail_text(service)
+
+
+def test_withdrawal_tells_the_service(client, make_stay, form_post, smtp_server):
+    stay = make_stay()
+    url = f"/requests/{stay.access_token}"
+    form_post(f"{url}/withdraw", {"reason": "Projet abandonné"}, page=url)
+    assert "Projet abandonné" in mail_text(smtp_server.one("mpab@localhost", "Annulation"))
+
+
+def test_a_replaced_link_is_mailed_and_works(client, auth, make_stay, form_post, smtp_server):
+    stay = make_stay()
+    old_token = stay.access_token
+    auth.login()
+    url = f"/staff/requests/{stay.id}"
+    form_post(f"{url}/revoke-link", {}, page=url)
+    body = mail_text(smtp_server.one("claire@example.org", "Nouveau lien"))
+    new_link = next(line for line in body.splitlines() if "/requests/" in line).strip()
+    assert old_token not in body
+    assert client.get(new_link.replace("http://mpab.test", "")).status_code == 200
+    assert client.get(f"/requests/{old_token}").status_code == 404
+
+
+def test_lost_link_answers_the_same_and_mails_only_the_owner(client, make_stay, form_post, smtp_server):
+    first = make_stay(contact_email="Awa@Example.org")
+    second = make_stay(contact_email="awa@example.org")
+    make_stay(contact_email="someone@else.org")
+    known = form_post("/requests/lost", {"contact_email": "awa@example.org"}, follow_redirects=True)
+    unknown = form_post("/requests/lost", {"contact_email": "nobody@example.org"}, follow_redirects=True)
+    message = "Si des demandes ont été faites avec cette adresse"
+    assert message in unescape(known.get_data(as_text=True))
+    assert message in unescape(unknown.get_data(as_text=True))
+    assert known.status_code == unknown.status_code == 200
+    mails = [m for m in smtp_server.messages if "Vos demandes de séjour" in m["Subject"]]
+    assert len(mails) == 1
+    body = mail_text(mails[0])
+    assert first.access_token in body and second.access_token in body
+    assert smtp_server.to("nobody@example.org") == []
+    bad = form_post("/requests/lost", {"contact_email": "pas une adresse"})
+    assert bad.status_code == 400 and "Adresse e-mail invalide" in unescape(bad.get_data(as_text=True))

@@ -168,3 +168,17 @@ class RequesterCancelForm(FlaskForm):
             Length(max=4000, message=_l("4000 caractères au plus.")),
         ],
     )
+
+
+class LostLinkForm(FlaskForm):
+    contact_email = EmailField(
+        _l("Adresse e-mail utilisée pour la demande"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=254, message=_l("254 caractères au plus.")),
+            Email(
+                _l("Adresse e-mail invalide : vérifiez-la (par exemple nom@exemple.fr)."),
+                allow_smtputf8=False,
+            ),
+        ],
+    )

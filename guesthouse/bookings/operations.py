@@ -277,6 +277,21 @@ def lock_stay(stay_id: int) -> StayRequest | None:
     return db.session.get(StayRequest, stay_id, with_for_update=True)
 
 
+def requests_of(email: str, limit: int = 20) -> list[StayRequest]:
+    """The newest requests made from one address (case-insensitive), anonymised ones excluded."""
+    return list(
+        db.session.scalars(
+            sa.select(StayRequest)
+            .where(
+                sa.func.lower(StayRequest.contact_email) == email.strip().lower(),
+                StayRequest.anonymised_at.is_(None),
+            )
+            .order_by(StayRequest.created_at.desc(), StayRequest.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def stay_by_token(token: str) -> StayRequest | None:
     return db.session.scalar(sa.select(StayRequest).where(StayRequest.access_token == token))
 

@@ -7,10 +7,11 @@ from flask_babel import gettext as _
 from ..database import utcnow
 from ..extensions import db
 from ..house.models import house_settings
+from ..mail.notifications import notify_lost_links
 from . import bp
-from .forms import RequesterCancelForm, RequesterReasonForm, StayRequestForm
+from .forms import LostLinkForm, RequesterCancelForm, RequesterReasonForm, StayRequestForm
 from .models import StayRequest
-from .operations import house_capacity, lock_stay, stay_by_token
+from .operations import house_capacity, lock_stay, requests_of, stay_by_token
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -34,6 +35,26 @@ def new():
     status = 400 if request.method == "POST" else 200
     settings = house_settings()
     return render_template("bookings/new.html", form=form, capacity=capacity, settings=settings), status
+
+
+@bp.route("/lost", methods=["GET", "POST"])
+def lost_link():
+    """Mail the links of an address's requests; the answer is the same whether it has any or not."""
+    form = LostLinkForm()
+    if form.validate_on_submit():
+        stays = requests_of(form.contact_email.data)
+        if stays:
+            notify_lost_links(stays)
+            db.session.commit()
+        flash(
+            _(
+                "Si des demandes ont été faites avec cette adresse, un e-mail vient d'y être envoyé avec "
+                "leurs liens. Pensez à regarder dans les indésirables."
+            ),
+            "success",
+        )
+        return redirect(url_for(".lost_link"), code=303)
+    return render_template("bookings/lost.html", form=form), 400 if form.errors else 200
 
 
 def render_stay(stay: StayRequest, status: int = 200, **forms):

@@ -297,6 +297,29 @@ def notify_changed(stay: StayRequest, event: BookingEvent | None = None) -> None
         )
 
 
+def notify_link_renewed(stay: StayRequest, event: BookingEvent | None = None) -> None:
+    """The requester's new private link, after staff replaced the old one."""
+    with force_locale(stay.locale):
+        queue(
+            "link_renewed",
+            to=[requester(stay)],
+            stay=stay,
+            subject=_("Nouveau lien pour votre demande %(reference)s", reference=stay.reference),
+            link=request_link(stay),
+        )
+
+
+def notify_lost_links(stays: list[StayRequest]) -> None:
+    """The links of every request of one address, sent to that address only, in its latest language."""
+    with force_locale(stays[0].locale):
+        queue(
+            "lost_links",
+            to=[requester(stays[0])],
+            subject=_("Vos demandes de séjour à la Maison du Partenariat Angers-Bamako"),
+            links=[(stay, request_link(stay)) for stay in stays],
+        )
+
+
 def notify_reminder(stay: StayRequest, today: date) -> None:
     """A few days before arrival: the dates, rooms and practicalities again."""
     with force_locale(stay.locale):
@@ -339,6 +362,7 @@ ON_EVENT: dict[str, Callable[[StayRequest, BookingEvent], None]] = {
     "cancelled": notify_cancelled,
     "withdrawn": notify_cancelled,
     "changed": notify_changed,
+    "link_revoked": notify_link_renewed,
 }
 
 
