@@ -83,6 +83,7 @@ FEATURES = {
     "staff": ("auth", "views", "cli"),
     "rooms": ("views", "cli"),
     "house": ("views",),
+    "changes": ("views",),
     "stats": ("views",),
     "mail": ("views", "cli"),
 }

@@ -16,43 +16,9 @@ from .choices import COOPERATION_AXES, ORGANISATION_TYPES
 REQUIRED = _l("Ce champ est obligatoire.")
 
 
-class StayRequestForm(FlaskForm):
-    contact_name = StringField(
-        _l("Nom et prénom de la personne à contacter"),
-        validators=[DataRequired(REQUIRED), Length(max=200, message=_l("200 caractères au plus."))],
-    )
-    contact_email = EmailField(
-        _l("Adresse e-mail"),
-        validators=[
-            DataRequired(REQUIRED),
-            Length(max=254, message=_l("254 caractères au plus.")),
-            # No accented letters before the @: such addresses need SMTPUTF8, which mails here do not use.
-            Email(
-                _l("Adresse e-mail invalide : vérifiez-la (par exemple nom@exemple.fr)."),
-                allow_smtputf8=False,
-            ),
-        ],
-    )
-    contact_phone = StringField(
-        _l("Téléphone"),
-        validators=[Optional(), Length(max=40, message=_l("40 caractères au plus."))],
-    )
-    organisation = StringField(
-        _l("Organisation"),
-        validators=[DataRequired(REQUIRED), Length(max=200, message=_l("200 caractères au plus."))],
-    )
-    organisation_type = SelectField(
-        _l("Type d'organisation"),
-        choices=choices_with_prompt(ORGANISATION_TYPES),
-        validators=[DataRequired(_l("Choisissez le type de votre organisation."))],
-        validate_choice=False,
-    )
-    cooperation_axis = SelectField(
-        _l("Axe de coopération"),
-        choices=choices_with_prompt(COOPERATION_AXES),
-        validators=[DataRequired(_l("Choisissez l'axe de coopération de votre mission."))],
-        validate_choice=False,
-    )
+class StayDetailsForm(FlaskForm):
+    """Dates and travellers of a stay, checked against the house rules; shared by requests and change requests."""
+
     arrival = IsoDateField(_l("Arrivée"), validators=[InputRequired(REQUIRED)])
     departure = IsoDateField(_l("Départ"), validators=[InputRequired(REQUIRED)])
     guests = BoundedIntegerField(_l("Nombre de voyageurs"), validators=[InputRequired(REQUIRED)], default=1)
@@ -60,30 +26,10 @@ class StayRequestForm(FlaskForm):
         _l("Noms des voyageurs (un par ligne)"),
         validators=[Optional(), Length(max=4000, message=_l("4000 caractères au plus."))],
     )
-    purpose = TextAreaField(
-        _l("Objet de la mission"),
-        validators=[DataRequired(REQUIRED), Length(max=4000, message=_l("4000 caractères au plus."))],
-    )
-    notes = TextAreaField(
-        _l("Remarques"),
-        validators=[Optional(), Length(max=4000, message=_l("4000 caractères au plus."))],
-    )
-    accept_rules = BooleanField(
-        _l("J'ai lu le règlement de la maison et je l'accepte au nom des voyageurs."),
-        validators=[DataRequired(_l("Cochez cette case pour accepter le règlement de la maison."))],
-    )
 
     def __init__(self, *args, capacity: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.capacity = capacity
-
-    def validate_organisation_type(self, field):
-        if field.data not in ORGANISATION_TYPES:
-            raise ValidationError(_l("Choisissez un type d'organisation dans la liste."))
-
-    def validate_cooperation_axis(self, field):
-        if field.data not in COOPERATION_AXES:
-            raise ValidationError(_l("Choisissez un axe de coopération dans la liste."))
 
     def validate_arrival(self, field):
         if not field.data:
@@ -149,6 +95,65 @@ class StayRequestForm(FlaskForm):
             raise ValidationError(
                 _l("Vous avez indiqué plus de noms que de voyageurs : corrigez la liste ou le nombre.")
             )
+
+
+class StayRequestForm(StayDetailsForm):
+    contact_name = StringField(
+        _l("Nom et prénom de la personne à contacter"),
+        validators=[DataRequired(REQUIRED), Length(max=200, message=_l("200 caractères au plus."))],
+    )
+    contact_email = EmailField(
+        _l("Adresse e-mail"),
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=254, message=_l("254 caractères au plus.")),
+            # No accented letters before the @: such addresses need SMTPUTF8, which mails here do not use.
+            Email(
+                _l("Adresse e-mail invalide : vérifiez-la (par exemple nom@exemple.fr)."),
+                allow_smtputf8=False,
+            ),
+        ],
+    )
+    contact_phone = StringField(
+        _l("Téléphone"),
+        validators=[Optional(), Length(max=40, message=_l("40 caractères au plus."))],
+    )
+    organisation = StringField(
+        _l("Organisation"),
+        validators=[DataRequired(REQUIRED), Length(max=200, message=_l("200 caractères au plus."))],
+    )
+    organisation_type = SelectField(
+        _l("Type d'organisation"),
+        choices=choices_with_prompt(ORGANISATION_TYPES),
+        validators=[DataRequired(_l("Choisissez le type de votre organisation."))],
+        validate_choice=False,
+    )
+    cooperation_axis = SelectField(
+        _l("Axe de coopération"),
+        choices=choices_with_prompt(COOPERATION_AXES),
+        validators=[DataRequired(_l("Choisissez l'axe de coopération de votre mission."))],
+        validate_choice=False,
+    )
+    purpose = TextAreaField(
+        _l("Objet de la mission"),
+        validators=[DataRequired(REQUIRED), Length(max=4000, message=_l("4000 caractères au plus."))],
+    )
+    notes = TextAreaField(
+        _l("Remarques"),
+        validators=[Optional(), Length(max=4000, message=_l("4000 caractères au plus."))],
+    )
+    accept_rules = BooleanField(
+        _l("J'ai lu le règlement de la maison et je l'accepte au nom des voyageurs."),
+        validators=[DataRequired(_l("Cochez cette case pour accepter le règlement de la maison."))],
+    )
+
+    def validate_organisation_type(self, field):
+        if field.data not in ORGANISATION_TYPES:
+            raise ValidationError(_l("Choisissez un type d'organisation dans la liste."))
+
+    def validate_cooperation_axis(self, field):
+        if field.data not in COOPERATION_AXES:
+            raise ValidationError(_l("Choisissez un axe de coopération dans la liste."))
 
 
 class RequesterReasonForm(FlaskForm):

@@ -134,7 +134,7 @@ class StayRequest(db.Model):
 
     # -- transitions (never commit: the caller owns the transaction) -----------------------------
     def submit(self) -> None:
-        self._record("submitted", actor=None, actor_kind="requester")
+        self.record_event("submitted", actor=None, actor_kind="requester")
 
     def approve(self, *, by: StaffUser, rooms: list[Room], message: str = "") -> None:
         """Approve with these rooms; the caller has checked availability under a write lock."""
@@ -147,13 +147,15 @@ class StayRequest(db.Model):
         self.assignments = [
             RoomAssignment(room=room, arrival=self.arrival, departure=self.departure) for room in rooms
         ]
-        self._record("approved", actor=by, message=message, details={"rooms": [room.name for room in rooms]})
+        self.record_event(
+            "approved", actor=by, message=message, details={"rooms": [room.name for room in rooms]}
+        )
 
     def reject(self, *, by: StaffUser, reason: str) -> None:
         self._require(StayStatus.PENDING)
         self.status = StayStatus.REJECTED
         self.decided_at = utcnow()
-        self._record("rejected", actor=by, message=reason)
+        self.record_event("rejected", actor=by, message=reason)
 
     def cancel(self, *, by: StaffUser | None, reason: str, actor_kind: str = "staff") -> None:
         """Cancel a pending or approved stay; its rooms are freed at once."""
@@ -165,19 +167,19 @@ class StayRequest(db.Model):
         self.sequence += 1
         details = {"rooms": [a.room.name for a in self.assignments], "was_approved": was_approved}
         self.assignments = []
-        self._record("cancelled", actor=by, actor_kind=actor_kind, message=reason, details=details)
+        self.record_event("cancelled", actor=by, actor_kind=actor_kind, message=reason, details=details)
 
     def revoke_link(self, *, by: StaffUser) -> None:
         """Replace the private link: the old one stops working at once (a leaked link, say)."""
         self.access_token = new_access_token()
-        self._record("link_revoked", actor=by)
+        self.record_event("link_revoked", actor=by)
 
     def withdraw(self, *, reason: str = "") -> None:
         """The requester takes back a request that staff have not decided on yet."""
         self._require(StayStatus.PENDING)
         self.status = StayStatus.WITHDRAWN
         self.decided_at = utcnow()
-        self._record("withdrawn", actor=None, actor_kind="requester", message=reason)
+        self.record_event("withdrawn", actor=None, actor_kind="requester", message=reason)
 
     @property
     def requester_can_withdraw(self) -> bool:
@@ -226,7 +228,7 @@ class StayRequest(db.Model):
             "rooms": [room.name for room in rooms],
             "guests": self.guests,
         }
-        self._record("changed", actor=by, message=message, details={"before": before, "after": after})
+        self.record_event("changed", actor=by, message=message, details={"before": before, "after": after})
 
     def _snapshot(self) -> dict[str, Any]:
         return {
@@ -240,7 +242,7 @@ class StayRequest(db.Model):
         if self.status not in allowed:
             raise TransitionError(f"{self.status} not in {allowed}")
 
-    def _record(
+    def record_event(
         self,
         action: str,
         *,

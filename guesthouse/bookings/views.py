@@ -4,11 +4,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from ..changes.operations import pending_change
 from ..database import utcnow
 from ..extensions import db
 from ..house.models import house_settings
 from ..mail.notifications import notify_lost_links
 from . import bp
+from .choices import StayStatus
 from .forms import LostLinkForm, RequesterCancelForm, RequesterReasonForm, StayRequestForm
 from .models import StayRequest
 from .operations import house_capacity, lock_stay, requests_of, stay_by_token
@@ -60,7 +62,8 @@ def lost_link():
 def render_stay(stay: StayRequest, status: int = 200, **forms):
     forms.setdefault("withdraw_form", RequesterReasonForm(formdata=None))
     forms.setdefault("cancel_form", RequesterCancelForm(formdata=None))
-    return render_template("bookings/show.html", stay=stay, **forms), status
+    change = pending_change(stay) if stay.status == StayStatus.APPROVED else None
+    return render_template("bookings/show.html", stay=stay, pending_change=change, **forms), status
 
 
 @bp.route("/<token>")

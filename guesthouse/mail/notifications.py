@@ -297,6 +297,46 @@ def notify_changed(stay: StayRequest, event: BookingEvent | None = None) -> None
         )
 
 
+def notify_change_requested(stay: StayRequest, event: BookingEvent | None = None) -> None:
+    """The service learns of a requested change, as a before/after list."""
+    details = (event.details or {}) if event else {}
+    before, after = details.get("before", {}), details.get("after", {})
+    with force_locale(staff_locale()):
+        labels = {"arrival": _("Arrivée"), "departure": _("Départ"), "guests": _("Voyageurs")}
+        rows = []
+        for key in ("arrival", "departure", "guests"):
+            if key in before and before.get(key) != after.get(key):
+                shown = [
+                    format_date(date.fromisoformat(value), "long") if key != "guests" else value
+                    for value in (before[key], after[key])
+                ]
+                rows.append((key, *shown))
+        queue(
+            "change_requested",
+            to=[service_mailbox()],
+            stay=stay,
+            reply_to=reply_to_requester(stay),
+            subject=_("Modification demandée — %(reference)s", reference=stay.reference),
+            rows=rows,
+            labels=labels,
+            message=event.message if event else "",
+            link=staff_link(stay),
+        )
+
+
+def notify_change_refused(stay: StayRequest, event: BookingEvent | None = None) -> None:
+    """The requester learns that their stay stays as it was, and why."""
+    with force_locale(stay.locale):
+        queue(
+            "change_refused",
+            to=[requester(stay)],
+            stay=stay,
+            subject=_("Modification refusée — %(reference)s", reference=stay.reference),
+            reason=event.message if event else "",
+            link=request_link(stay),
+        )
+
+
 def notify_link_renewed(stay: StayRequest, event: BookingEvent | None = None) -> None:
     """The requester's new private link, after staff replaced the old one."""
     with force_locale(stay.locale):
@@ -363,6 +403,8 @@ ON_EVENT: dict[str, Callable[[StayRequest, BookingEvent], None]] = {
     "withdrawn": notify_cancelled,
     "changed": notify_changed,
     "link_revoked": notify_link_renewed,
+    "change_requested": notify_change_requested,
+    "change_refused": notify_change_refused,
 }
 
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from ..bookings.choices import StayStatus
 from ..bookings.models import StayRequest, TransitionError
 from ..bookings.operations import (
     BookingConflict,
@@ -17,6 +18,8 @@ from ..bookings.operations import (
     search_requests,
     upcoming_approved,
 )
+from ..changes.forms import RefuseChangeForm
+from ..changes.operations import pending_change, pending_changes
 from ..database import today
 from ..extensions import db
 from . import bp
@@ -31,8 +34,14 @@ def dashboard():
     limit = current_app.config["DASHBOARD_PAGE_SIZE"]
     pending_count, pending = pending_overview(limit)
     upcoming = upcoming_approved(today(), limit)
+    change_count, changes = pending_changes(limit)
     return render_template(
-        "staff/dashboard.html", pending_count=pending_count, pending=pending, upcoming=upcoming
+        "staff/dashboard.html",
+        pending_count=pending_count,
+        pending=pending,
+        upcoming=upcoming,
+        change_count=change_count,
+        changes=changes,
     )
 
 
@@ -58,11 +67,21 @@ def requests():
 
 
 def render_request(stay: StayRequest, status: int = 200, **forms):
-    forms.setdefault("approve_form", ApproveForm(rooms=active_rooms(), guests=stay.guests, formdata=None))
+    """The staff page of a request, with the forms of the actions open in its state."""
+    rooms = active_rooms()
+    change = pending_change(stay) if stay.status == StayStatus.APPROVED else None
+    forms.setdefault("approve_form", ApproveForm(rooms=rooms, guests=stay.guests, formdata=None))
     forms.setdefault("reject_form", ReasonForm(formdata=None))
     forms.setdefault("cancel_form", ReasonForm(formdata=None))
+    if change is not None:
+        current = [a.room_id for a in stay.assignments]
+        forms.setdefault(
+            "accept_change_form",
+            ApproveForm(rooms=rooms, guests=change.guests, formdata=None, data={"rooms": current}),
+        )
+        forms.setdefault("refuse_change_form", RefuseChangeForm(formdata=None))
     return (
-        render_template("staff/request.html", stay=stay, rooms=room_choices(stay), **forms),
+        render_template("staff/request.html", stay=stay, rooms=room_choices(stay), change=change, **forms),
         status,
     )
 

@@ -1,0 +1,148 @@
+"""Changing an approved stay: staff edits, and change requests from the requester."""
+
+from datetime import timedelta
+from html import unescape
+
+import icalendar
+import sqlalchemy as sa
+
+from guesthouse.changes.models import ChangeRequest, ChangeStatus
+from guesthouse.database import today
+from guesthouse.extensions import db
+
+
+def text(message) -> str:
+    return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def approved_stay(make_stay, make_staff, rooms, **overrides):
+    stay = make_stay(**overrides)
+    stay.approve(by=make_staff(email=f"approver{stay.id}@angers.example"), rooms=rooms)
+    db.session.commit()
+    return stay
+
+
+def test_staff_move_a_stay_with_the_conflict_check(
+    client, auth, make_stay, make_staff, make_room, form_post, smtp_server
+):
+    djoliba, niger = make_room(name="Djoliba", beds=2), make_room(name="Niger", beds=2)
+    start = today() + timedelta(days=20)
+    stay = approved_stay(make_stay, make_staff, [djoliba], start=start, nights=3)
+    approved_stay(make_stay, make_staff, [niger], start=start + timedelta(days=5), nights=3)
+    auth.login()
+    url = f"/staff/requests/{stay.id}/edit"
+    page = unescape(client.get(url).get_data(as_text=True))
+    assert f'value="{start.isoformat()}"' in page
+    moved = start + timedelta(days=4)
+    data = {
+        "arrival": moved.isoformat(),
+        "departure": (moved + timedelta(days=3)).isoformat(),
+        "guests_count": "2",
+        "travellers": "Claire Moreau\nAwa Traoré",
+        "rooms": [niger.id],
+        "message": "",
+    }
+    response = form_post(url, data)
+    assert response.status_code == 409
+    assert "Impossible de modifier" in unescape(response.get_data(as_text=True))
+    response = form_post(url, {**data, "rooms": [djoliba.id], "message": "Nouvelles dates de vol"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert (stay.arrival, stay.guests, stay.assignments[0].arrival) == (moved, 2, moved)
+    html = unescape(client.get(f"/staff/requests/{stay.id}").get_data(as_text=True))
+    assert "Séjour modifié" in html and "Nouvelles dates de vol" in html
+    mail = smtp_server.one("claire@example.org", "Séjour modifié")
+    calendar = icalendar.Calendar.from_ical(
+        next(p for p in mail.walk() if p.get_content_type() == "text/calendar").get_payload(decode=True)
+    )
+    event = calendar.walk("VEVENT")[0]
+    assert event["SEQUENCE"] == 2 and event.decoded("DTSTART") == moved
+    assert form_post(url, {**data, "rooms": [djoliba.id], "departure": moved.isoformat()}).status_code == 400
+
+
+def ask_change(client, form_post, stay, **data):
+    url = f"/requests/{stay.access_token}/change"
+    return form_post(url, data, page=url)
+
+
+def test_requester_asks_and_staff_accept_after_a_new_check(
+    client, auth, make_stay, make_staff, make_room, form_post, smtp_server
+):
+    djoliba, niger = make_room(name="Djoliba", beds=2), make_room(name="Niger", beds=2)
+    start = today() + timedelta(days=20)
+    stay = approved_stay(make_stay, make_staff, [djoliba], start=start, nights=3)
+    page = unescape(client.get(f"/requests/{stay.access_token}").get_data(as_text=True))
+    assert "Demander une modification" in page
+    same = {
+        "arrival": start.isoformat(),
+        "departure": (start + timedelta(days=3)).isoformat(),
+        "guests": "1",
+        "travellers": "",
+        "message": "",
+    }
+    response = ask_change(client, form_post, stay, **same)
+    assert response.status_code == 400 and "Rien n'a changé" in unescape(response.get_data(as_text=True))
+    later = {**same, "departure": (start + timedelta(days=6)).isoformat(), "message": "Mission prolongée"}
+    assert ask_change(client, form_post, stay, **later).status_code == 303
+    db.session.expire_all()
+    assert stay.departure == start + timedelta(days=3)  # unchanged until staff decide
+    assert "Mission prolongée" in text(smtp_server.one("mpab@localhost", "Modification demandée"))
+    # Meanwhile someone else takes Djoliba on the extra nights.
+    approved_stay(make_stay, make_staff, [djoliba], start=start + timedelta(days=4), nights=2)
+
+    auth.login()
+    detail = f"/staff/requests/{stay.id}"
+    html = unescape(client.get(detail).get_data(as_text=True))
+    assert "Modification demandée le" in html and "Mission prolongée" in html and "<ins>" in html
+    dashboard = unescape(client.get("/staff/").get_data(as_text=True))
+    assert "Modifications demandées" in dashboard and stay.reference in dashboard
+    change = db.session.scalar(sa.select(ChangeRequest))
+    response = form_post(f"/staff/changes/{change.id}/accept", {"rooms": [djoliba.id]}, page=detail)
+    assert response.status_code == 409 and "Impossible de confirmer" in unescape(
+        response.get_data(as_text=True)
+    )
+    response = form_post(f"/staff/changes/{change.id}/accept", {"rooms": [niger.id]}, page=detail)
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert change.status == ChangeStatus.ACCEPTED
+    assert stay.departure == start + timedelta(days=6) and [a.room_id for a in stay.assignments] == [niger.id]
+    assert smtp_server.one("claire@example.org", "Séjour modifié")
+
+
+def test_staff_refuse_a_change_with_a_message(
+    client, auth, make_stay, make_staff, make_room, form_post, smtp_server
+):
+    stay = approved_stay(make_stay, make_staff, [make_room()])
+    earlier = stay.arrival - timedelta(days=1)
+    data = {
+        "arrival": earlier.isoformat(),
+        "departure": stay.departure.isoformat(),
+        "guests": "1",
+        "travellers": "",
+    }
+    ask_change(client, form_post, stay, **data)
+    ask_change(client, form_post, stay, **{**data, "guests": "2"})  # replaces the first one
+    changes = db.session.scalars(sa.select(ChangeRequest).order_by(ChangeRequest.id)).all()
+    assert [c.status for c in changes] == [ChangeStatus.SUPERSEDED, ChangeStatus.PENDING]
+    auth.login()
+    detail = f"/staff/requests/{stay.id}"
+    response = form_post(f"/staff/changes/{changes[1].id}/refuse", {"message": ""}, page=detail)
+    assert response.status_code == 400
+    assert "Expliquez au demandeur" in unescape(response.get_data(as_text=True))
+    form_post(
+        f"/staff/changes/{changes[1].id}/refuse", {"message": "La maison est pleine la veille."}, page=detail
+    )
+    db.session.expire_all()
+    assert changes[1].status == ChangeStatus.REFUSED and stay.arrival == earlier + timedelta(days=1)
+    assert "La maison est pleine la veille." in text(
+        smtp_server.one("claire@example.org", "Modification refusée")
+    )
+    page = unescape(client.get(f"/requests/{stay.access_token}").get_data(as_text=True))
+    assert "Modification refusée" in page and "Modification en attente" not in page
+
+
+def test_change_pages_exist_only_for_approved_stays(client, auth, make_stay):
+    stay = make_stay()
+    assert client.get(f"/requests/{stay.access_token}/change").status_code == 404
+    auth.login()
+    assert client.get(f"/staff/requests/{stay.id}/edit").status_code == 404
