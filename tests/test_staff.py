@@ -234,16 +234,18 @@ def test_closure_lists_the_approved_stays_it_collides_with(client, auth, make_ro
     stay = make_stay(organisation="CHU d'Angers")
     stay.approve(by=admin, rooms=[room])
     db.session.commit()
-    response = form_post(
-        "/staff/closures",
-        {
-            "room_id": str(room.id),
-            "start_date": stay.arrival.isoformat(),
-            "end_date": (stay.arrival + timedelta(days=1)).isoformat(),
-            "reason": "Toiture",
-        },
-        follow_redirects=True,
-    )
+    closure = {
+        "room_id": str(room.id),
+        "start_date": stay.arrival.isoformat(),
+        "end_date": (stay.arrival + timedelta(days=1)).isoformat(),
+        "reason": "Toiture",
+    }
+    response = form_post("/staff/closures", closure)
+    html = unescape(response.get_data(as_text=True))
+    assert response.status_code == 409
+    assert "Cette fermeture tombe pendant 1 séjour(s) confirmé(s)" in html and stay.reference in html
+    assert "Enregistrer quand même" in html and "Toiture" not in html.split("new-closure")[0]
+    response = form_post("/staff/closures", {**closure, "confirm": "1"}, follow_redirects=True)
     html = unescape(response.get_data(as_text=True))
     assert "Fermeture enregistrée" in html
     assert f"1 séjour(s) confirmé(s) tombent pendant cette fermeture : {stay.reference}" in html

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -38,6 +38,9 @@ class ClosureForm(FlaskForm):
         _l("Motif"),
         validators=[DataRequired(REQUIRED), Length(max=500, message=_l("500 caractères au plus."))],
     )
+
+    # Set by the confirmation step when the closure falls on approved stays.
+    confirm = HiddenField(default="")
 
     def __init__(self, *args, rooms=(), **kwargs):
         super().__init__(*args, **kwargs)

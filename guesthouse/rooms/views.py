@@ -83,7 +83,7 @@ def upcoming_closures() -> list[Closure]:
 @bp.route("/closures", methods=["GET", "POST"])
 @admin_required
 def closures():
-    """Upcoming closures, the approved stays they collide with, and a form to add one."""
+    """Upcoming closures and the stays they collide with; a new one that collides is confirmed first."""
     form = ClosureForm(rooms=all_rooms())
     if form.validate_on_submit():
         begin_write()
@@ -94,15 +94,17 @@ def closures():
             reason=form.reason.data.strip(),
             created_by_id=current_user.id,
         )
-        db.session.add(closure)
-        db.session.flush()
         colliding = collisions([closure])[closure.id]
+        if colliding and not form.confirm.data:
+            db.session.rollback()
+            return render_closures(form, 409, colliding=colliding)
+        db.session.add(closure)
         db.session.commit()
         flash(_("Fermeture enregistrée."), "success")
         if colliding:
             flash(
                 _(
-                    "Attention : %(count)s séjour(s) confirmé(s) tombent pendant cette fermeture : %(refs)s. "
+                    "%(count)s séjour(s) confirmé(s) tombent pendant cette fermeture : %(refs)s. "
                     "Modifiez-les ou annulez-les depuis leur page.",
                     count=len(colliding),
                     refs=", ".join(s.reference for s in colliding),
@@ -110,10 +112,13 @@ def closures():
                 "warning",
             )
         return redirect(url_for(".closures"), code=303)
+    return render_closures(form, 400 if form.errors else 200)
+
+
+def render_closures(form: ClosureForm, status: int, colliding=()):
     listed = upcoming_closures()
-    status = 400 if form.errors else 200
     return render_template(
-        "rooms/closures.html", closures=listed, collisions=collisions(listed), form=form
+        "rooms/closures.html", closures=listed, collisions=collisions(listed), form=form, colliding=colliding
     ), status
 
 
