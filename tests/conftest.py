@@ -14,7 +14,7 @@ from flask_migrate import upgrade
 from guesthouse import create_app
 from guesthouse.bookings.models import StayRequest
 from guesthouse.database import today, utcnow
-from guesthouse.extensions import db
+from guesthouse.extensions import db, limiter
 from guesthouse.rooms.models import Closure, Room
 from guesthouse.staff.models import Role, StaffUser
 
@@ -47,6 +47,8 @@ def app(database_url, tmp_path):
         DEMO_CREDENTIALS_FILE=str(tmp_path / "demo-credentials.txt"),
     )
     with app.app_context():
+        # Security (issue 6): the rate limits stay on in tests, each test starting with fresh counters.
+        limiter.reset()
         yield app
         db.session.remove()
         db.engine.dispose()

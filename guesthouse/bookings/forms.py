@@ -2,18 +2,17 @@
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from ..database import today
-from ..forms import BoundedIntegerField, IsoDateField, choices_with_prompt
+from ..forms import BaseForm, BoundedIntegerField, HoneypotMixin, IsoDateField, choices_with_prompt
 from .choices import COOPERATION_AXES, ORGANISATION_TYPES
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
 
-class StayRequestForm(FlaskForm):
+class StayRequestForm(HoneypotMixin, BaseForm):
     contact_name = StringField(
         _l("Nom et prénom de la personne à contacter"),
         validators=[DataRequired(REQUIRED), Length(max=200, message=_l("200 caractères au plus."))],

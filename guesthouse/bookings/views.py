@@ -5,6 +5,8 @@ from flask_babel import get_locale
 
 from ..database import utcnow
 from ..extensions import db
+from ..security.headers import private_link
+from ..security.throttling import count_as_submission, public_form_limits
 from . import bp
 from .forms import StayRequestForm
 from .models import StayRequest
@@ -12,6 +14,7 @@ from .operations import house_capacity, stay_by_token
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@public_form_limits
 def new():
     """Request a stay; partner sites may prefill the form through query parameters."""
     capacity = house_capacity()
@@ -19,6 +22,8 @@ def new():
         form = StayRequestForm(formdata=request.args or None, capacity=capacity)
     else:
         form = StayRequestForm(capacity=capacity)
+    if form.honeypot_filled and request.method == "POST":
+        count_as_submission()  # a robot: refused like any invalid form, and counted like a submission
     if form.validate_on_submit():
         stay = StayRequest(rules_accepted_at=utcnow(), locale=str(get_locale() or "fr"))
         form.populate_obj(stay)
@@ -34,6 +39,7 @@ def new():
 
 
 @bp.route("/<token>")
+@private_link
 def show(token: str):
     """The requester's private page, reachable only through its unguessable link."""
     stay = stay_by_token(token)

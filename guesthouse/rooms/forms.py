@@ -1,17 +1,16 @@
 """Forms to manage rooms and closures."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import BoundedIntegerField, IsoDateField
+from ..forms import BaseForm, BoundedIntegerField, IsoDateField
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
 
-class RoomForm(FlaskForm):
+class RoomForm(BaseForm):
     name = StringField(
         _l("Nom"), validators=[DataRequired(REQUIRED), Length(max=80, message=_l("80 caractères au plus."))]
     )
@@ -28,7 +27,7 @@ class RoomForm(FlaskForm):
     active = BooleanField(_l("Ouverte à la réservation"), default=True)
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(BaseForm):
     room_id = SelectField(_l("Fermeture de"), coerce=str, validate_choice=False)
     start_date = IsoDateField(_l("Première nuit fermée"), validators=[InputRequired(REQUIRED)])
     end_date = IsoDateField(
