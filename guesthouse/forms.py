@@ -48,7 +48,7 @@ class HoneypotMixin:
 
     website = StringField(
         _l("Ne remplissez pas ce champ (il sert à reconnaître les envois automatiques)"),
-        validators=[Length(max=200)],
+        validators=[Length(max=200, message=_l("200 caractères au plus."))],
     )
 
     def validate_website(self, field):

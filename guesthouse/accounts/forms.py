@@ -18,6 +18,7 @@ PASSWORD_LENGTH = Length(
         max=PASSWORD_MAX_LENGTH,
     ),
 )
+TOO_LONG = _l("1024 caractères au plus.")
 CONFIRM_MESSAGE = _l("Les deux saisies diffèrent : retapez le même mot de passe.")
 
 
@@ -28,14 +29,18 @@ def role_choices() -> list[SelectChoice]:
 class PasswordChangeForm(BaseForm):
     current_password = PasswordField(
         _l("Mot de passe actuel"),
-        validators=[DataRequired(REQUIRED), Length(max=1024, message=_l("1024 caractères au plus."))],
+        validators=[DataRequired(REQUIRED), Length(max=1024, message=TOO_LONG)],
     )
     new_password = PasswordField(
         _l("Nouveau mot de passe"), validators=[DataRequired(REQUIRED), PASSWORD_LENGTH]
     )
     confirm = PasswordField(
         _l("Nouveau mot de passe, une seconde fois"),
-        validators=[DataRequired(REQUIRED), EqualTo("new_password", message=CONFIRM_MESSAGE)],
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=1024, message=TOO_LONG),
+            EqualTo("new_password", message=CONFIRM_MESSAGE),
+        ],
     )
 
     def validate_new_password(self, field):
@@ -73,8 +78,10 @@ class AccountForm(RoleForm):
         default="generate",
         validate_choice=False,
     )
-    password = PasswordField(_l("Mot de passe choisi"), validators=[Length(max=1024)])
-    confirm = PasswordField(_l("Mot de passe choisi, une seconde fois"), validators=[Length(max=1024)])
+    password = PasswordField(_l("Mot de passe choisi"), validators=[Length(max=1024, message=TOO_LONG)])
+    confirm = PasswordField(
+        _l("Mot de passe choisi, une seconde fois"), validators=[Length(max=1024, message=TOO_LONG)]
+    )
 
     def validate_password_mode(self, field):
         if field.data not in ("generate", "set"):

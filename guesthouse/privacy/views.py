@@ -75,7 +75,10 @@ def erase_data():
     """Erase the address's requests once confirmed: open ones are cancelled first, then all anonymised."""
     form = EraseForm()
     if not form.validate_on_submit():
-        email = form.email.data.strip() if form.email.data and not form.email.errors else None
+        if form.email.errors:
+            flash(_("Adresse e-mail manquante ou invalide : recherchez-la de nouveau."), "error")
+            return redirect(url_for(".lookup"), code=303)
+        email = form.email.data.strip()
         return render_lookup(LookupForm(formdata=None, data={"email": email}), email, 400, erase_form=form)
     begin_write()  # the requests are read under the write lock: none can be approved meanwhile
     stays = requests_of(form.email.data.strip(), lock=True)
