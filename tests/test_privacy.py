@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import sqlalchemy as sa
+from flask import render_template
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
@@ -361,3 +362,15 @@ def test_public_pages_carry_no_personal_data(app, client, make_stay, make_room, 
         body = client.get(url).get_data(as_text=True)
         for value in written:
             assert value not in body and str(escape(value)) not in body, url
+
+
+def test_the_mail_notice_links_to_the_configured_site_only(app):
+    app.config["BASE_URL"] = "https://mpab.angers.example/"
+    with app.test_request_context("/", base_url="https://evil.example"):
+        for name in ("privacy/_mail_notice.txt", "privacy/_mail_notice.html"):
+            rendered = render_template(name)
+            assert "https://mpab.angers.example/confidentialite" in rendered, name
+            assert "evil" not in rendered
+    assert "https://mpab.angers.example/confidentialite" in render_template(
+        "privacy/_mail_notice.txt"
+    )  # no request

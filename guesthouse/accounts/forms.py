@@ -49,7 +49,8 @@ class PasswordChangeForm(BaseForm):
 
 
 class RoleForm(BaseForm):
-    role = SelectField(_l("Rôle"), choices=role_choices(), validate_choice=False)
+    # Approver by default: the wider rights are given on purpose.
+    role = SelectField(_l("Rôle"), choices=role_choices(), default=Role.APPROVER.value, validate_choice=False)
 
     def validate_role(self, field):
         if field.data not in {role.value for role in Role}:
