@@ -65,8 +65,8 @@ class Config:
     DEMO_CREDENTIALS_FILE = str(INSTANCE_DIR / "demo-credentials.txt")
 
     # -- Security and privacy (issue 6) ------------------------------------------------------------
-    # Rate limits (Flask-Limiter). One app server: memory://. Several: a shared store, e.g.
-    # redis://host:6379/0 or memcached://host:11211, or each server would count on its own.
+    # Rate limits (Flask-Limiter). One app server process: memory://. Several (servers or gunicorn
+    # workers): a shared store, e.g. redis://host:6379/0 or memcached://host:11211, or each counts alone.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Failed logins only; the account is the normalised email, whether or not such an account exists.
     LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute;20 per hour")

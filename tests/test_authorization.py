@@ -166,8 +166,11 @@ def test_walk_every_route_as_anonymous_approver_and_admin(app, client, world, ma
             for who, who_client in clients.items():
                 response = request(who_client, method, url)
                 walked += 1
-                ok = as_expected(kind, who, method, response)
-                if not ok:
+                if not {"Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy"} <= set(
+                    response.headers.keys()
+                ):
+                    failures.append(f"{method} {url} as {who}: security headers missing")
+                if not as_expected(kind, who, method, response):
                     failures.append(
                         f"{method} {url} ({rule.endpoint}, {kind}) as {who}: {response.status_code}"
                     )

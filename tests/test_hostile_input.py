@@ -2,6 +2,7 @@
 
 import ast
 from datetime import timedelta
+from html import unescape
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -172,3 +173,47 @@ def test_lazy_strings_never_carry_user_data():
                     if keyword.arg not in SAFE_LAZY_ARGUMENTS:
                         offenders.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {keyword.arg}")
     assert offenders == []
+
+
+def test_text_over_its_limit_is_refused_next_to_its_field(client, form_post, auth, make_room, make_stay):
+    make_room(beds=4)
+    limits = {"contact_name": 200, "contact_phone": 40, "organisation": 200, "purpose": 4000, "notes": 4000}
+    for name, limit in limits.items():
+        response = form_post("/requests/new", valid_request_form(**{name: "é" * (limit + 1)}))
+        assert response.status_code == 400, name
+        assert f'id="{name}-error">{limit} caractères au plus.' in unescape(
+            response.get_data(as_text=True)
+        ), name
+    response = form_post(
+        "/requests/new", valid_request_form(**{name: "é" * limit for name, limit in limits.items()})
+    )
+    assert response.status_code == 303  # exactly at the limit is fine
+    stay = db.session.scalar(sa.select(StayRequest))
+    assert len(stay.purpose) == 4000
+
+    auth.login_admin()
+    pending = make_stay()
+    cases = [
+        ("/staff/rooms", {"name": "x" * 81, "beds": "2"}, "80 caractères au plus."),
+        ("/staff/rooms", {"name": "Salle", "beds": "2", "description": "x" * 501}, "500 caractères au plus."),
+        (
+            "/staff/closures",
+            {"start_date": "2030-01-01", "end_date": "2030-01-02", "reason": "x" * 501},
+            "500 caractères au plus.",
+        ),
+        (f"/staff/requests/{pending.id}/reject", {"reason": "x" * 4001}, "4000 caractères au plus."),
+        (
+            "/staff/accounts",
+            {"name": "x" * 201, "email": "a@b.fr", "role": "approver"},
+            "200 caractères au plus.",
+        ),
+        (
+            "/staff/accounts",
+            {"name": "A", "email": "a@" + "b" * 260 + ".fr", "role": "approver"},
+            "254 caractères au plus.",
+        ),
+    ]
+    for url, data, message in cases:
+        response = form_post(url, data, page="/staff/rooms")
+        assert response.status_code == 400, url
+        assert message in unescape(response.get_data(as_text=True)), (url, message)
