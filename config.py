@@ -68,6 +68,8 @@ class Config:
     # Rate limits (Flask-Limiter). One app server process: memory://. Several (servers or gunicorn
     # workers): a shared store, e.g. redis://host:6379/0 or memcached://host:11211, or each counts alone.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # If that shared store is unreachable, each process counts on its own instead of failing every login.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Failed logins only; the account is the normalised email, whether or not such an account exists.
     LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute;20 per hour")
     LOGIN_RATE_LIMIT_ADDRESS = os.environ.get("LOGIN_RATE_LIMIT_ADDRESS", "30 per hour")
