@@ -9,6 +9,8 @@ from wtforms import DateField, IntegerField, PasswordField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
+from .security.throttling import count_as_submission
+
 # Line breaks and other control characters (C0, DEL, C1, and the Unicode line/paragraph separators).
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
@@ -40,10 +42,10 @@ class BaseForm(FlaskForm):
 class HoneypotMixin:
     """A text field hidden from people (CSS class `hp`) that robots filling every field fill too.
 
-    Add it to a public form and render it with the `honeypot()` macro; the view refuses a filled one
-    with the form's usual 400 answer and counts it toward the rate limit (see security/throttling.py).
-    A person who somehow filled it (an over-eager autofill) sees the field and the message, empties it
-    and sends again: nothing is lost.
+    Add it to a public form and render it with the `honeypot()` macro: a filled one fails validation, so
+    the view answers with the form's usual 400 and stores nothing, and the POST counts toward the form's
+    rate limit like a submission (see security/throttling.py). A person who somehow filled it (an
+    over-eager autofill) sees the field and the message, empties it and sends again: nothing is lost.
     """
 
     website = StringField(
@@ -53,11 +55,8 @@ class HoneypotMixin:
 
     def validate_website(self, field):
         if field.data:
+            count_as_submission()
             raise ValidationError(_l("Laissez ce champ vide, puis renvoyez le formulaire."))
-
-    @property
-    def honeypot_filled(self) -> bool:
-        return bool(self.website.data)
 
 
 class IsoDateField(DateField):

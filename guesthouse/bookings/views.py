@@ -6,7 +6,7 @@ from flask_babel import get_locale
 from ..database import utcnow
 from ..extensions import db
 from ..security.headers import private_link
-from ..security.throttling import count_as_submission, public_form_limits
+from ..security.throttling import public_form_limits
 from . import bp
 from .forms import StayRequestForm
 from .models import StayRequest
@@ -22,8 +22,6 @@ def new():
         form = StayRequestForm(formdata=request.args or None, capacity=capacity)
     else:
         form = StayRequestForm(capacity=capacity)
-    if form.honeypot_filled and request.method == "POST":
-        count_as_submission()  # a robot: refused like any invalid form, and counted like a submission
     if form.validate_on_submit():
         stay = StayRequest(rules_accepted_at=utcnow(), locale=str(get_locale() or "fr"))
         form.populate_obj(stay)

@@ -73,8 +73,8 @@ def password_check_limits(view):
 
 
 def count_as_submission() -> None:
-    """Called by a public form's view when a POST should count toward PUBLIC_FORM_RATE_LIMIT although
-    it is not a redirect (the honeypot was filled)."""
+    """Count this POST toward PUBLIC_FORM_RATE_LIMIT although it is not a redirect: the honeypot of
+    forms.HoneypotMixin was filled."""
     g.counts_as_submission = True
 
 
