@@ -25,6 +25,13 @@ def _float(name: str, default: float) -> float:
     return float(value) if value not in (None, "") else default
 
 
+def _list(name: str) -> list[str] | None:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return None
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'guesthouse.db'}")
@@ -88,9 +95,46 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 15000)
     DEMO_CREDENTIALS_FILE = str(INSTANCE_DIR / "demo-credentials.txt")
 
+    # -- Security and privacy (issue 6) ------------------------------------------------------------
+    # Rate limits (Flask-Limiter). One app server process: memory://. Several (servers or gunicorn
+    # workers): a shared store, e.g. redis://host:6379/0 or memcached://host:11211, or each counts alone.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # If that shared store is unreachable, each process counts on its own instead of failing every login.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # Failed logins only; the account is the normalised email, whether or not such an account exists.
+    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute;20 per hour")
+    LOGIN_RATE_LIMIT_ADDRESS = os.environ.get("LOGIN_RATE_LIMIT_ADDRESS", "30 per hour")
+    # Public forms: submissions that went through (or tripped the honeypot), then every POST.
+    PUBLIC_FORM_RATE_LIMIT = os.environ.get("PUBLIC_FORM_RATE_LIMIT", "10 per hour")
+    PUBLIC_FORM_ATTEMPT_LIMIT = os.environ.get("PUBLIC_FORM_ATTEMPT_LIMIT", "60 per hour")
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (0: none). Without
+    # it, every visitor has the proxy's address and shares one rate limit.
+    PROXY_COUNT = _int("PROXY_COUNT", 0)
+    # Host names the app answers to (comma-separated); production derives it from BASE_URL.
+    TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
+    HSTS_SECONDS = _int("HSTS_SECONDS", 0)  # 0: no Strict-Transport-Security header
+
+    # The privacy notice (/confidentialite): who is responsible and whom to write to.
+    PRIVACY_CONTROLLER = os.environ.get("PRIVACY_CONTROLLER", "Ville d'Angers")
+    PRIVACY_CONTROLLER_ADDRESS = os.environ.get(
+        "PRIVACY_CONTROLLER_ADDRESS",
+        "Hôtel de Ville, boulevard de la Résistance et de la Déportation, CS 80011, 49020 Angers Cedex 02",
+    )
+    PRIVACY_SERVICE = os.environ.get("PRIVACY_SERVICE", "Service des Relations Internationales")
+    PRIVACY_CONTACT_EMAIL = os.environ.get(
+        "PRIVACY_CONTACT_EMAIL", os.environ.get("STAFF_NOTIFICATION_EMAIL", "mpab@localhost")
+    )
+    PRIVACY_DPO_EMAIL = os.environ.get("PRIVACY_DPO_EMAIL", "dpo@localhost")
+    PRIVACY_DPO_ADDRESS = os.environ.get("PRIVACY_DPO_ADDRESS", "")
+    PRIVACY_AUTHORITY_URL = os.environ.get("PRIVACY_AUTHORITY_URL", "https://www.cnil.fr/fr/plaintes")
+    # Retention: approved stays are anonymised this long after departure; refused, withdrawn and
+    # cancelled requests (and requests never decided) are deleted this long after their end.
+    RETENTION_STAYS_MONTHS = _int("RETENTION_STAYS_MONTHS", 24)
+    RETENTION_CLOSED_MONTHS = _int("RETENTION_CLOSED_MONTHS", 6)
+
 
 class ProductionConfig(Config):
-    pass
+    HSTS_SECONDS = _int("HSTS_SECONDS", 63072000)  # two years, as hstspreload.org recommends
 
 
 class DevelopmentConfig(Config):

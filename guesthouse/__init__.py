@@ -3,13 +3,14 @@
 import os
 from importlib import import_module
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request, session
 from flask_babel import lazy_gettext as _l
 
 from config import CONFIGS, DEFAULT_SECRET_KEY
 
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .extensions import mail as mail_extension  # `mail` names the guesthouse.mail package once imported
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     check_config(app)
     register_extensions(app)
+    register_security(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
@@ -46,6 +48,9 @@ def check_config(app: Flask) -> None:
         DEFAULT_SECRET_KEY,
     ):
         raise RuntimeError("SECRET_KEY must be set to a long random value in production")
+    if app.config["GUESTHOUSE_ENV"] == "production" and not app.config.get("TRUSTED_HOSTS"):
+        # Only the public address: a forged Host header can then never shape a link or a redirect.
+        app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["BASE_URL"]).hostname]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
 
@@ -64,6 +69,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     mail_extension.init_app(app)
+    limiter.init_app(app)  # before CSRF: a throttled client is turned away before anything else
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "staff.login"
@@ -86,6 +92,8 @@ FEATURES = {
     "changes": ("views",),
     "stats": ("views",),
     "mail": ("views", "cli"),
+    "accounts": ("views",),
+    "privacy": ("views", "cli"),
 }
 
 
@@ -95,6 +103,12 @@ def register_blueprints(app: Flask) -> None:
         for module in modules:
             import_module(f"{__name__}.{feature}.{module}")
         app.register_blueprint(package.bp)
+
+
+def register_security(app: Flask) -> None:
+    from .security import register
+
+    register(app)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,9 +1,14 @@
 """Error pages that say what happened and what to do, in the visitor's language."""
 
+import time
+
 from flask import Flask, render_template, request
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
+
+from .extensions import limiter
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -63,6 +68,21 @@ def register(app: Flask) -> None:
             400,
             _("Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page, puis renvoyez-le."),
         )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        # A Host header outside TRUSTED_HOSTS: no URL can be built for it, so no page either.
+        text = _("Cette adresse n'est pas celle du site. Utilisez le lien officiel de la Maison.")
+        return text, 400, {"Content-Type": "text/plain; charset=utf-8"}
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(error: RateLimitExceeded):
+        response = render_error(429)
+        breached = limiter.current_limit
+        if breached is not None:
+            wait = max(1, int(breached.reset_at - time.time()))
+            response = (*response, {"Retry-After": str(wait)})
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

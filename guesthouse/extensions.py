@@ -1,6 +1,8 @@
 """Flask extensions, instantiated here and bound to the app in create_app()."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -28,3 +30,5 @@ mail = Mail()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+# Storage from RATELIMIT_STORAGE_URI; the limits themselves are on the views (see security/throttling.py).
+limiter = Limiter(key_func=get_remote_address)

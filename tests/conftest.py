@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 from guesthouse import create_app
 from guesthouse.bookings.models import StayRequest
 from guesthouse.database import today, utcnow
-from guesthouse.extensions import db
+from guesthouse.extensions import db, limiter
 from guesthouse.rooms.models import Closure, Room
 from guesthouse.staff.models import Role, StaffUser
 
@@ -59,6 +59,8 @@ def app(database_url, tmp_path, closed_port):
         MAIL_CONSOLE_DIR=str(tmp_path / "mail"),
     )
     with app.app_context():
+        # Security (issue 6): the rate limits stay on in tests, each test starting with fresh counters.
+        limiter.reset()
         yield app
         db.session.remove()
         db.engine.dispose()

@@ -3,20 +3,20 @@
 from datetime import timedelta
 
 from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from ..database import today
-from ..forms import BoundedIntegerField, IsoDateField, choices_with_prompt
+from ..forms import BaseForm, BoundedIntegerField, HoneypotMixin, IsoDateField, choices_with_prompt
 from ..house.models import house_settings
 from .choices import COOPERATION_AXES, ORGANISATION_TYPES
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
 
-class StayDetailsForm(FlaskForm):
+class StayDetailsForm(BaseForm):
     """Dates and travellers of a stay, checked against the house rules; shared by requests and change requests."""
 
     arrival = IsoDateField(_l("Arrivée"), validators=[InputRequired(REQUIRED)])
@@ -43,7 +43,7 @@ class StayDetailsForm(FlaskForm):
         latest = today() + timedelta(days=settings.max_advance_days)
         if field.data < earliest:
             raise ValidationError(
-                _l(
+                _(
                     "Les demandes se font au moins %(days)s jours avant l'arrivée : "
                     "choisissez une date à partir du %(date)s.",
                     days=settings.min_notice_days,
@@ -52,7 +52,7 @@ class StayDetailsForm(FlaskForm):
             )
         if field.data > latest:
             raise ValidationError(
-                _l(
+                _(
                     "Les demandes s'ouvrent %(days)s jours à l'avance : choisissez une arrivée "
                     "au plus tard le %(date)s, ou revenez plus tard.",
                     days=settings.max_advance_days,
@@ -97,7 +97,7 @@ class StayDetailsForm(FlaskForm):
             )
 
 
-class StayRequestForm(StayDetailsForm):
+class StayRequestForm(HoneypotMixin, StayDetailsForm):
     contact_name = StringField(
         _l("Nom et prénom de la personne à contacter"),
         validators=[DataRequired(REQUIRED), Length(max=200, message=_l("200 caractères au plus."))],
@@ -156,7 +156,7 @@ class StayRequestForm(StayDetailsForm):
             raise ValidationError(_l("Choisissez un axe de coopération dans la liste."))
 
 
-class RequesterReasonForm(FlaskForm):
+class RequesterReasonForm(BaseForm):
     """The requester withdraws or cancels; the reason helps the service, and is optional to withdraw."""
 
     reason = TextAreaField(
@@ -165,7 +165,7 @@ class RequesterReasonForm(FlaskForm):
     )
 
 
-class RequesterCancelForm(FlaskForm):
+class RequesterCancelForm(BaseForm):
     reason = TextAreaField(
         _l("Motif de l'annulation (communiqué au service)"),
         validators=[
@@ -175,7 +175,7 @@ class RequesterCancelForm(FlaskForm):
     )
 
 
-class LostLinkForm(FlaskForm):
+class LostLinkForm(HoneypotMixin, BaseForm):
     contact_email = EmailField(
         _l("Adresse e-mail utilisée pour la demande"),
         validators=[

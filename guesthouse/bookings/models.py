@@ -23,6 +23,12 @@ class TransitionError(Exception):
     """A state change that the request's current state does not allow."""
 
 
+# What `anonymise` blanks: every column that says who someone is or what they wrote.
+PERSONAL_FIELDS = ("contact_name", "contact_email", "contact_phone", "travellers", "purpose", "notes")
+# Event details kept by `anonymise` (room names and flags, nothing about a person); any other key goes.
+ANONYMOUS_EVENT_DETAILS = ("rooms", "was_approved")
+
+
 def new_access_token() -> str:
     # 32 random bytes: 256 bits, unrelated to the id, so a link cannot be guessed from another.
     return secrets.token_urlsafe(32)
@@ -237,6 +243,25 @@ class StayRequest(db.Model):
             "rooms": [a.room.name for a in self.assignments],
             "guests": self.guests,
         }
+
+    def anonymise(self, *, by: StaffUser | None, action: str) -> None:
+        """Blank the personal data, the messages of the history, and retire the private link.
+
+        What statistics need stays: organisation, type, axis, dates, guests, rooms, the decisions.
+        `action` is the event recorded: "anonymised" by the retention purge, "privacy_erase" on request.
+        """
+        for name in PERSONAL_FIELDS:
+            setattr(self, name, "")
+        for event in self.events:
+            event.message = ""
+            event.details = {k: v for k, v in (event.details or {}).items() if k in ANONYMOUS_EVENT_DETAILS}
+        self.access_token = new_access_token()  # the old link, maybe still in a mailbox, now leads nowhere
+        self.anonymised_at = utcnow()
+        self.record_event(action, actor=by, actor_kind="system")
+
+    def record_export(self, *, by: StaffUser) -> None:
+        """Note in the history that a staff member exported this request's data (not what it held)."""
+        self.record_event("privacy_export", actor=by)
 
     def _require(self, *allowed: StayStatus) -> None:
         if self.status not in allowed:

@@ -9,6 +9,8 @@ from ..database import utcnow
 from ..extensions import db
 from ..house.models import house_settings
 from ..mail.notifications import notify_lost_links
+from ..security.headers import private_link
+from ..security.throttling import public_form_limits
 from . import bp
 from .choices import StayStatus
 from .forms import LostLinkForm, RequesterCancelForm, RequesterReasonForm, StayRequestForm
@@ -17,6 +19,7 @@ from .operations import house_capacity, lock_stay, requests_of, stay_by_token
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@public_form_limits
 def new():
     """Request a stay; partner sites may prefill the form through query parameters."""
     capacity = house_capacity()
@@ -40,6 +43,7 @@ def new():
 
 
 @bp.route("/lost", methods=["GET", "POST"])
+@public_form_limits
 def lost_link():
     """Mail the links of an address's requests; the answer is the same whether it has any or not."""
     form = LostLinkForm()
@@ -67,6 +71,7 @@ def render_stay(stay: StayRequest, status: int = 200, **forms):
 
 
 @bp.route("/<token>")
+@private_link
 def show(token: str):
     """The requester's private page, reachable only through its unguessable link."""
     return render_stay(stay_by_token(token) or abort(404))
@@ -90,6 +95,7 @@ def refuse_stale(stay: StayRequest):
 
 
 @bp.post("/<token>/withdraw")
+@private_link
 def withdraw(token: str):
     """The requester withdraws a pending request."""
     stay = locked_by_token(token)
@@ -105,6 +111,7 @@ def withdraw(token: str):
 
 
 @bp.post("/<token>/cancel")
+@private_link
 def cancel(token: str):
     """The requester cancels an approved stay, with a reason; its rooms are freed at once."""
     stay = locked_by_token(token)

@@ -1,12 +1,11 @@
 """Forms to ask for, make, accept and refuse changes of an approved stay."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..bookings.forms import StayDetailsForm
-from ..forms import BoundedIntegerField, IsoDateField
+from ..forms import BaseForm, BoundedIntegerField, IsoDateField
 from ..staff.forms import ApproveForm
 
 MESSAGE_LENGTH = Length(max=4000, message=_l("4000 caractères au plus."))
@@ -68,7 +67,7 @@ class StayEditForm(ApproveForm):
             raise ValidationError(_l("Indiquez au moins un voyageur."))
 
 
-class RefuseChangeForm(FlaskForm):
+class RefuseChangeForm(BaseForm):
     message = TextAreaField(
         _l("Réponse au demandeur"),
         validators=[

@@ -15,6 +15,7 @@ from ..bookings.operations import (
 )
 from ..database import begin_write
 from ..extensions import db
+from ..security.headers import private_link
 from ..staff.access import staff_required
 from ..staff.forms import ApproveForm
 from ..staff.views import refuse_stale, render_request
@@ -25,6 +26,7 @@ from .operations import accept_change, pending_change
 
 
 @bp.route("/requests/<token>/change", methods=["GET", "POST"])
+@private_link
 def ask(token: str):
     """The requester asks for other dates or travellers; the stay keeps its rooms meanwhile."""
     stay = stay_by_token(token) or abort(404)

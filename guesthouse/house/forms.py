@@ -3,11 +3,10 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from ..forms import BoundedIntegerField
+from ..forms import BaseForm, BoundedIntegerField
 
 REQUIRED = _l("Ce champ est obligatoire.")
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -18,7 +17,7 @@ def time_of_day(form, field):
         raise ValidationError(_l("Heure invalide : utilisez le format HH:MM, par exemple 14:00."))
 
 
-class HouseSettingsForm(FlaskForm):
+class HouseSettingsForm(BaseForm):
     max_nights = BoundedIntegerField(
         _l("Nombre maximal de nuits par séjour"),
         validators=[InputRequired(REQUIRED), NumberRange(1, 365, _l("Entre 1 et 365 nuits."))],
@@ -32,10 +31,12 @@ class HouseSettingsForm(FlaskForm):
         validators=[InputRequired(REQUIRED), NumberRange(7, 1095, _l("Entre 7 et 1095 jours."))],
     )
     check_in_time = StringField(
-        _l("Heure d'arrivée (à partir de)"), validators=[DataRequired(REQUIRED), time_of_day]
+        _l("Heure d'arrivée (à partir de)"),
+        validators=[DataRequired(REQUIRED), Length(max=5, message=_l("5 caractères au plus.")), time_of_day],
     )
     check_out_time = StringField(
-        _l("Heure de départ (au plus tard)"), validators=[DataRequired(REQUIRED), time_of_day]
+        _l("Heure de départ (au plus tard)"),
+        validators=[DataRequired(REQUIRED), Length(max=5, message=_l("5 caractères au plus.")), time_of_day],
     )
     rules_fr = TextAreaField(
         _l("Règlement de la maison (français)"),

@@ -1,17 +1,16 @@
 """Forms to manage rooms and closures."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import BoundedIntegerField, IsoDateField
+from ..forms import BaseForm, BoundedIntegerField, IsoDateField
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
 
-class RoomForm(FlaskForm):
+class RoomForm(BaseForm):
     name = StringField(
         _l("Nom"), validators=[DataRequired(REQUIRED), Length(max=80, message=_l("80 caractères au plus."))]
     )
@@ -28,7 +27,7 @@ class RoomForm(FlaskForm):
     active = BooleanField(_l("Ouverte à la réservation"), default=True)
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(BaseForm):
     room_id = SelectField(_l("Fermeture de"), coerce=str, validate_choice=False)
     start_date = IsoDateField(_l("Première nuit fermée"), validators=[InputRequired(REQUIRED)])
     end_date = IsoDateField(
@@ -40,7 +39,7 @@ class ClosureForm(FlaskForm):
     )
 
     # Set by the confirmation step when the closure falls on approved stays.
-    confirm = HiddenField(default="")
+    confirm = HiddenField(default="", validators=[Length(max=1)])
 
     def __init__(self, *args, rooms=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,7 +19,9 @@ def all_rooms() -> list[Room]:
 
 
 def name_taken(name: str, room_id: int | None = None) -> bool:
-    query = sa.select(Room.id).where(sa.func.lower(Room.name) == name.strip().lower())
+    name = name.strip()
+    # SQLite's lower() folds ASCII only: the exact name is checked too, as the unique constraint does.
+    query = sa.select(Room.id).where(sa.or_(Room.name == name, sa.func.lower(Room.name) == name.lower()))
     if room_id is not None:
         query = query.where(Room.id != room_id)
     return db.session.scalar(query) is not None

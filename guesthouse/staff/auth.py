@@ -7,6 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from ..database import utcnow
 from ..extensions import db, login_manager
+from ..security.throttling import login_limits
 from ..urls import safe_next
 from . import bp
 from .forms import LoginForm
@@ -26,6 +27,7 @@ def load_user(session_id: str) -> StaffUser | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limits
 def login():
     """Log a staff member in with email and password."""
     if current_user.is_authenticated:
@@ -36,7 +38,8 @@ def login():
         user = db.session.scalar(sa.select(StaffUser).where(StaffUser.email == email))
         if user is None:
             StaffUser.spend_verification_time(form.password.data)
-        elif user.active and user.check_password(form.password.data):
+        # The password is checked first, so that a deactivated account answers as slowly as any other.
+        elif user.check_password(form.password.data) and user.active:
             target = safe_next(request.args.get("next"), url_for("staff.dashboard"))
             session.clear()  # a fresh session at login: nothing set before it survives
             user.last_login_at = utcnow()

@@ -1,24 +1,29 @@
 """Staff forms: login and the decisions on a request."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..bookings.choices import ORGANISATION_TYPES, StayStatus
-from ..forms import IsoDateField
+from ..forms import BaseForm, IsoDateField
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
 
-class LoginForm(FlaskForm):
-    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(REQUIRED), Length(max=254)])
-    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(REQUIRED), Length(max=1024)])
+class LoginForm(BaseForm):
+    email = EmailField(
+        _l("Adresse e-mail"),
+        validators=[DataRequired(REQUIRED), Length(max=254, message=_l("254 caractères au plus."))],
+    )
+    password = PasswordField(
+        _l("Mot de passe"),
+        validators=[DataRequired(REQUIRED), Length(max=1024, message=_l("1024 caractères au plus."))],
+    )
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(BaseForm):
     rooms = SelectMultipleField(
         _l("Chambres attribuées"),
         coerce=int,
@@ -55,7 +60,7 @@ class ApproveForm(FlaskForm):
             )
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(BaseForm):
     reason = TextAreaField(
         _l("Motif (envoyé au demandeur)"),
         validators=[
@@ -65,7 +70,7 @@ class ReasonForm(FlaskForm):
     )
 
 
-class RequestFilterForm(FlaskForm):
+class RequestFilterForm(BaseForm):
     """Search and filters of the request list; a GET form, so no CSRF token."""
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -87,6 +88,32 @@ class StaffUser(UserMixin, db.Model):
         if _hasher.check_needs_rehash(self.password_hash):
             self.set_password(password)
         return True
+
+    # -- account changes (never commit: the caller owns the transaction) ---------------------------
+    def end_sessions(self) -> None:
+        """Every session opened before now stops working at its next request."""
+        self.session_version += 1
+
+    def change_password(self, password: str) -> None:
+        self.set_password(password)
+        self.end_sessions()
+
+    def deactivate(self) -> None:
+        self.active = False
+        self.end_sessions()
+
+    def reactivate(self) -> None:
+        self.active = True
+
+    def can_manage(self, other: StaffUser) -> bool:
+        """Admins manage other accounts; nobody demotes or deactivates themselves, so that the house
+        always keeps the admin who is acting."""
+        return self.is_admin and other.id != self.id
+
+    @staticmethod
+    def generate_password() -> str:
+        # 20 URL-safe characters from 15 random bytes: 120 bits, shown once to the admin.
+        return secrets.token_urlsafe(15)
 
     @staticmethod
     def spend_verification_time(password: str) -> None:

@@ -1,0 +1,97 @@
+"""Rate limits: staff login, and the public forms that anyone can post without an account.
+
+The limits are read from the configuration at each request, so that they can be changed without code
+and tests can tighten them. A throttled request gets the 429 page of errors.py, in French, with a
+Retry-After header.
+"""
+
+import hashlib
+
+from flask import current_app, g, request
+from flask_limiter.util import get_remote_address
+from flask_login import current_user
+
+from ..extensions import limiter
+from ..staff.models import StaffUser
+
+
+def _config(name: str):
+    return lambda: current_app.config[name]
+
+
+def login_account() -> str:
+    """The account a login attempt is for, whether or not it exists; hashed, to keep emails out of the
+    rate-limit store (which may be a shared Redis)."""
+    email = StaffUser.normalise_email(request.form.get("email", ""))
+    if not email:
+        return ""  # Flask-Limiter skips an empty key; the per-address limit still applies
+    return "account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def _failed_login(response) -> bool:
+    return response.status_code == 401
+
+
+def login_limits(view):
+    """Failed logins per account and per client address; a successful login costs nothing.
+
+    The limit is checked before the view runs, the same way for an existing and an unknown account,
+    so a 429 says nothing about which accounts exist.
+    """
+    view = limiter.limit(
+        _config("LOGIN_RATE_LIMIT_ACCOUNT"),
+        key_func=login_account,
+        methods=["POST"],
+        deduct_when=_failed_login,
+    )(view)
+    return limiter.limit(
+        _config("LOGIN_RATE_LIMIT_ADDRESS"),
+        key_func=get_remote_address,
+        methods=["POST"],
+        deduct_when=_failed_login,
+    )(view)
+
+
+def _current_user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else ""
+
+
+def wrong_password() -> None:
+    """Called by a view that checked a logged-in member's current password and found it wrong."""
+    g.wrong_password = True
+
+
+def password_check_limits(view):
+    """A stolen session must not become a way to guess the account's password: wrong current
+    passwords count toward the same limit as failed logins."""
+    return limiter.limit(
+        _config("LOGIN_RATE_LIMIT_ACCOUNT"),
+        key_func=_current_user_key,
+        methods=["POST"],
+        deduct_when=lambda response: g.get("wrong_password", False),
+    )(view)
+
+
+def count_as_submission() -> None:
+    """Count this POST toward PUBLIC_FORM_RATE_LIMIT although it is not a redirect: the honeypot of
+    forms.HoneypotMixin was filled."""
+    g.counts_as_submission = True
+
+
+def _submitted(response) -> bool:
+    return response.status_code in (302, 303) or g.get("counts_as_submission", False)
+
+
+def public_form_limits(view):
+    """For a form anyone may post (a stay request, a lost link): per client address, the submissions
+    that went through (a redirect) or tripped the honeypot, and, more loosely, every POST, so that an
+    honest person correcting mistakes is not locked out but a robot is."""
+    view = limiter.limit(
+        _config("PUBLIC_FORM_RATE_LIMIT"),
+        key_func=get_remote_address,
+        methods=["POST"],
+        deduct_when=_submitted,
+    )(view)
+    return limiter.limit(_config("PUBLIC_FORM_ATTEMPT_LIMIT"), key_func=get_remote_address, methods=["POST"])(
+        view
+    )
