@@ -78,8 +78,9 @@ def register_extensions(app: Flask) -> None:
 FEATURES = {
     "main": ("views",),
     "bookings": ("views",),
-    "staff": ("auth", "views", "cli"),
+    "staff": ("auth", "views", "profile", "cli"),
     "rooms": ("views", "cli"),
+    "calendar": ("views",),
 }
 
 

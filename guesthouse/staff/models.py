@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -22,6 +24,12 @@ _DUMMY_HASH = _hasher.hash("not a password of anyone")
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 128
+
+
+def hash_calendar_token(token: str) -> str:
+    """What is stored of a calendar token: its SHA-256. The token is 256 random bits, so no salt or slow
+    hash is needed, and the feed can look its owner up by this value."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Role(enum.StrEnum):
@@ -87,6 +95,18 @@ class StaffUser(UserMixin, db.Model):
         if _hasher.check_needs_rehash(self.password_hash):
             self.set_password(password)
         return True
+
+    def new_calendar_token(self) -> str:
+        """Replace the private calendar feed's token; the previous feed address stops working at once.
+
+        Only the hash is kept, so the returned token (and the feed address) can be shown only now.
+        """
+        token = secrets.token_urlsafe(32)
+        self.calendar_token_hash = hash_calendar_token(token)
+        return token
+
+    def revoke_calendar_token(self) -> None:
+        self.calendar_token_hash = None
 
     @staticmethod
     def spend_verification_time(password: str) -> None:
