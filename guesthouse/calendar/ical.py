@@ -121,7 +121,7 @@ def occupancy_event(assignment: RoomAssignment) -> Event:
 
 
 def closure_location(closure: Closure) -> str:
-    return closure.room.name if closure.room else _("Toute la maison")
+    return calendar_text(closure.room.name) if closure.room else _("Toute la maison")
 
 
 def public_closure_event(closure: Closure) -> Event:
@@ -146,10 +146,16 @@ def occupancy_calendar(
 
 
 # -- staff feed: reference, organisation, travellers and rooms; never a phone or an email ------------
+# Values are made carriable before they are put together: a name ending with CR followed by the line
+# feed that separates two lines would otherwise become a single line break.
+def room_names(stay: StayRequest) -> str:
+    return ", ".join(calendar_text(a.room.name) for a in stay.assignments)
+
+
 def staff_stay_summary(stay: StayRequest) -> str:
     values = {
         "reference": stay.reference or "",
-        "organisation": stay.organisation,
+        "organisation": calendar_text(stay.organisation),
         "guests": stay.guests,
     }
     if stay.status == StayStatus.PENDING:
@@ -160,7 +166,7 @@ def staff_stay_summary(stay: StayRequest) -> str:
 def staff_stay_event(stay: StayRequest, detail_url: str) -> Event:
     """A stay as staff see it; a pending request is TENTATIVE and has no room yet."""
     pending = stay.status == StayStatus.PENDING
-    rooms = ", ".join(a.room.name for a in stay.assignments)
+    rooms = room_names(stay)
     event = all_day_event(
         uid=opaque_uid("staff-stay", stay.ical_uid),
         start=stay.arrival,
@@ -172,7 +178,7 @@ def staff_stay_event(stay: StayRequest, detail_url: str) -> Event:
     )
     lines = [
         _("Référence : %(reference)s", reference=stay.reference or ""),
-        _("Organisation : %(organisation)s", organisation=stay.organisation),
+        _("Organisation : %(organisation)s", organisation=calendar_text(stay.organisation)),
         _("Voyageurs : %(guests)s", guests=stay.guests),
         _("Chambres : à attribuer (demande en attente)")
         if pending
@@ -225,7 +231,7 @@ def requester_stay_event(stay: StayRequest, *, house: str, page_url: str) -> Eve
     )
     lines = [
         _("Référence : %(reference)s", reference=stay.reference or ""),
-        _("Chambres : %(rooms)s", rooms=", ".join(a.room.name for a in stay.assignments)),
+        _("Chambres : %(rooms)s", rooms=room_names(stay)),
         _("Suivi de la demande : %(url)s", url=page_url),
     ]
     add_text(event, "DESCRIPTION", "\n".join(lines))

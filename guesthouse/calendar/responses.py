@@ -18,7 +18,8 @@ from datetime import datetime
 from flask import Response, abort, current_app, request
 from flask.blueprints import BlueprintSetupState
 
-from .models import current_feed_state
+from ..database import utcnow
+from .models import current_feed_version
 
 CACHE_SIZE = 64  # feeds: the house, each room, the staff feed and recently fetched stays
 CACHE_KEY = "calendar_feeds"
@@ -82,10 +83,12 @@ def calendar_response(
     download_name: str | None = None,
 ) -> Response:
     """The calendar built by `build()` for `key` at the current data version, or a 304."""
-    state = current_feed_state()
+    state = current_feed_version()
     feed = current_app.extensions[CACHE_KEY].get_or_build((*key, state.version), build)
-    last_modified = state.last_modified.replace(microsecond=0)
-    status = precondition_status(feed.etag, last_modified)
+    # Compared as stored; announced no later than now (RFC 9110 §8.8.2.1), as a burst of changes may
+    # have pushed it a few seconds ahead. A client's copy is then at worst sent again, never kept stale.
+    status = precondition_status(feed.etag, state.last_modified)
+    last_modified = min(state.last_modified, utcnow().replace(microsecond=0))
     if status == 412:
         abort(412)
     if status == 304:
