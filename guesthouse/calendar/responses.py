@@ -1,7 +1,7 @@
 """HTTP for calendar files: a strong ETag from the body, Last-Modified from the feed state, 304s.
 
 Calendar clients poll every hour or so and most polls find nothing new. A built feed is kept in memory
-under (feed, data version, window start): while nothing changes, a poll costs one small query and a
+under (feed, data version, window): while nothing changes, a poll costs one small query and a
 304 never rebuilds the body. The version is raised in the same transaction as every change the feeds
 show (see models.py), so a kept body is never stale; each worker process keeps its own few.
 """

@@ -21,7 +21,7 @@ bp.add_app_template_global(stay_calendar_links)
 def occupancy():
     """The whole house: one event per approved stay and room, and the closures; no personal data."""
     window = feed_window()
-    return calendar_response(("occupancy", window.start), lambda: occupancy_feed(window), private=False)
+    return calendar_response(("occupancy", window), lambda: occupancy_feed(window), private=False)
 
 
 @bp.get("/rooms/<int:room_id>.ics")
@@ -29,9 +29,7 @@ def room(room_id: int):
     """One room's occupancy, its closures and the whole house's."""
     room = db.get_or_404(Room, room_id)
     window = feed_window()
-    return calendar_response(
-        ("room", room.id, window.start), lambda: occupancy_feed(window, room), private=False
-    )
+    return calendar_response(("room", room.id, window), lambda: occupancy_feed(window, room), private=False)
 
 
 @bp.get("/staff/<token>.ics")
@@ -41,7 +39,8 @@ def staff(token: str):
         abort(404)
     window = feed_window()
     # Every staff member gets the same feed: it is built once for all of them.
-    key = ("staff", current_app.config["STAFF_FEED_INCLUDE_PENDING"], window.start)
+    config = current_app.config
+    key = ("staff", config["STAFF_FEED_INCLUDE_PENDING"], config["STAFF_FEED_MAX_PENDING"], window)
     return calendar_response(key, lambda: staff_feed(window), private=True)
 
 
