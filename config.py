@@ -80,6 +80,14 @@ class Config:
     DASHBOARD_PAGE_SIZE = _int("DASHBOARD_PAGE_SIZE", 50)
     REQUESTS_PAGE_SIZE = _int("REQUESTS_PAGE_SIZE", 25)
 
+    # Calendar feeds (/calendar/...): each covers [today - FEED_DAYS_BEFORE, today + FEED_DAYS_AFTER], so
+    # its cost does not grow with the history; pending requests show in the staff feed as tentative.
+    FEED_DAYS_BEFORE = _int("FEED_DAYS_BEFORE", 90)
+    FEED_DAYS_AFTER = _int("FEED_DAYS_AFTER", 730)
+    STAFF_FEED_INCLUDE_PENDING = _bool("STAFF_FEED_INCLUDE_PENDING", True)
+    STAFF_FEED_MAX_PENDING = _int("STAFF_FEED_MAX_PENDING", 200)
+    CALENDAR_NAME = os.environ.get("CALENDAR_NAME", "Maison du Partenariat Angers-Bamako")
+
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "UTC"  # Bamako is UTC+0 all year.
     LANGUAGES = ("fr", "en")

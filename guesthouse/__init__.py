@@ -86,7 +86,7 @@ def register_extensions(app: Flask) -> None:
 FEATURES = {
     "main": ("views",),
     "bookings": ("views",),
-    "staff": ("auth", "views", "cli"),
+    "staff": ("auth", "views", "profile", "cli"),
     "rooms": ("views", "cli"),
     "house": ("views",),
     "changes": ("views",),
@@ -94,6 +94,7 @@ FEATURES = {
     "mail": ("views", "cli"),
     "accounts": ("views",),
     "privacy": ("views", "cli"),
+    "calendar": ("views",),
 }
 
 

@@ -379,3 +379,30 @@ def smtp_server(app):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
     yield inbox
     controller.stop()
+
+
+# -- calendar feeds (issue 4) ------------------------------------------------------------------------
+@pytest.fixture
+def approve(app, make_staff):
+    """Approve a stay with these rooms, as the model does after the availability check, and commit."""
+
+    def approve_(stay: StayRequest, *rooms: Room) -> StayRequest:
+        approver = db.session.scalar(sa.select(StaffUser).order_by(StaffUser.id)) or make_staff()
+        stay.approve(by=approver, rooms=list(rooms))
+        db.session.commit()
+        return stay
+
+    return approve_
+
+
+@pytest.fixture
+def staff_token(app, make_staff):
+    """A staff member's calendar token, as the profile page creates it."""
+
+    def make(user: StaffUser | None = None) -> str:
+        user = user or make_staff()
+        token = user.new_calendar_token()
+        db.session.commit()
+        return token
+
+    return make

@@ -38,10 +38,15 @@ def add_security_headers(response):
     headers.setdefault("X-Frame-Options", "DENY")  # frame-ancestors, for browsers without CSP 2
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     private = g.get("private_link", False)
-    headers["Referrer-Policy"] = "no-referrer" if private else "same-origin"
+    if private:
+        headers["Referrer-Policy"] = "no-referrer"
+        # Personal data: never kept by a proxy, nor shown again from the browser's history. A token
+        # feed sets its own `private, no-cache`, so calendar clients can still revalidate (304).
+        headers.setdefault("Cache-Control", "no-store")
+    else:
+        headers.setdefault("Referrer-Policy", "same-origin")
     # The session's user id, not the user: no query here, and it holds while the database is down.
-    if private or (request.endpoint != "static" and "_user_id" in session):
-        # Personal data: never kept by a proxy, nor shown again from the browser's history.
+    if request.endpoint != "static" and "_user_id" in session:
         headers["Cache-Control"] = "no-store"
     seconds = current_app.config["HSTS_SECONDS"]
     if seconds:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import hashlib
 import secrets
 from datetime import datetime
 
@@ -23,6 +24,12 @@ _DUMMY_HASH = _hasher.hash("not a password of anyone")
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 128
+
+
+def hash_calendar_token(token: str) -> str:
+    """What is stored of a calendar token: its SHA-256. The token is 256 random bits, so no salt or slow
+    hash is needed, and the feed can look its owner up by this value."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Role(enum.StrEnum):
@@ -114,6 +121,18 @@ class StaffUser(UserMixin, db.Model):
     def generate_password() -> str:
         # 20 URL-safe characters from 15 random bytes: 120 bits, shown once to the admin.
         return secrets.token_urlsafe(15)
+
+    def new_calendar_token(self) -> str:
+        """Replace the private calendar feed's token; the previous feed address stops working at once.
+
+        Only the hash is kept, so the returned token (and the feed address) can be shown only now.
+        """
+        token = secrets.token_urlsafe(32)
+        self.calendar_token_hash = hash_calendar_token(token)
+        return token
+
+    def revoke_calendar_token(self) -> None:
+        self.calendar_token_hash = None
 
     @staticmethod
     def spend_verification_time(password: str) -> None:

@@ -1,0 +1,3 @@
+from flask import Blueprint
+
+bp = Blueprint("calendar", __name__, url_prefix="/calendar")

@@ -1,0 +1,127 @@
+"""The feeds' version: raised in the same transaction as every change a calendar feed shows.
+
+Feeds are cached by version (see `responses.py`), and their Last-Modified comes from here rather than
+from the records: a deleted closure or a cancelled stay leaves no row whose timestamp could say when
+the feed changed, and a maximum over the remaining rows would move backwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from ..bookings.models import RoomAssignment, StayRequest
+from ..database import utcnow
+from ..extensions import db
+from ..rooms.models import Closure, Room
+
+FEED_STATE_ID = 1
+
+# Everything a feed is built from. A change to any column of these rows raises the version: a stay's
+# updated_at is its events' DTSTAMP, so even a change the feeds do not display alters their bytes.
+WATCHED = (StayRequest, RoomAssignment, Closure, Room)
+WATCHED_TABLES = frozenset(model.__tablename__ for model in WATCHED)
+
+# Changes that reschedule an event: its SEQUENCE must rise (RFC 5545 §3.8.7.4) unless the code that
+# made them already raised it, as StayRequest.approve() and cancel() do.
+RESCHEDULING = {
+    StayRequest: ("arrival", "departure"),
+    Closure: ("start_date", "end_date", "room_id", "reason"),
+}
+
+
+class FeedState(db.Model):
+    """A single row (id 1), created by the migration."""
+
+    __tablename__ = "feed_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=1)
+    # Unix seconds, UTC. HTTP dates have a one-second resolution, so every change moves this forward
+    # by at least one second: If-Modified-Since then never misses two changes made in the same second.
+    modified_epoch: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+@dataclass(frozen=True)
+class FeedVersion:
+    version: int
+    last_modified: datetime
+
+
+# Built once: a 304 is this query and little else, so even building the statement showed in profiles.
+_table = FeedState.__table__
+_READ_VERSION = sa.select(_table.c.version, _table.c.modified_epoch).where(_table.c.id == FEED_STATE_ID)
+
+
+def current_feed_version() -> FeedVersion:
+    """The version and Last-Modified of the feeds' data: one small query (all a house feed's 304 needs)."""
+    row = db.session.execute(_READ_VERSION).one_or_none()
+    if row is None:
+        raise RuntimeError("the feed_state row is missing: run `flask --app wsgi db upgrade`")
+    return FeedVersion(row.version, datetime.fromtimestamp(row.modified_epoch, UTC))
+
+
+def bump_feed_version(session: Session) -> None:
+    """Raise the version and move Last-Modified forward: to now, or one second past the previous one.
+
+    One UPDATE computed by the database, not a read then a write: two concurrent transactions cannot
+    both turn version 5 into 6 (PostgreSQL makes the second wait on the row lock and re-reads it).
+    Code that changes watched tables through raw SQL must call this itself.
+    """
+    now = int(utcnow().timestamp())
+    result = session.execute(
+        sa.update(FeedState)
+        .where(FeedState.id == FEED_STATE_ID)
+        .values(
+            version=FeedState.version + 1,
+            modified_epoch=sa.case(
+                (FeedState.modified_epoch >= now, FeedState.modified_epoch + 1), else_=now
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 0:
+        session.add(FeedState(id=FEED_STATE_ID, version=1, modified_epoch=now))
+
+
+def _changed(session: Session, obj: object) -> bool:
+    return session.is_modified(obj, include_collections=False)
+
+
+def _raise_sequences(obj: object) -> None:
+    fields = RESCHEDULING.get(type(obj))
+    if not fields:
+        return
+    attrs = sa.inspect(obj).attrs
+    if attrs.sequence.history.has_changes():
+        return
+    if any(getattr(attrs, name).history.has_changes() for name in fields):
+        obj.sequence = (obj.sequence or 0) + 1
+
+
+# Registered once, at import, on every session: no view, command or job can forget to bump the version.
+@sa.event.listens_for(Session, "before_flush")
+def _track_feed_changes(session: Session, _flush_context, _instances) -> None:
+    changed = any(isinstance(obj, WATCHED) for obj in session.new) or any(
+        isinstance(obj, WATCHED) for obj in session.deleted
+    )
+    for obj in session.dirty:
+        if isinstance(obj, WATCHED) and _changed(session, obj):
+            _raise_sequences(obj)
+            changed = True
+    if changed:
+        bump_feed_version(session)
+
+
+@sa.event.listens_for(Session, "do_orm_execute")
+def _track_bulk_changes(state) -> None:
+    # `session.execute(sa.delete(StayRequest)...)` bypasses the flush: catch bulk statements too (raw SQL
+    # text cannot be recognised: see bump_feed_version).
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    table = getattr(state.statement, "table", None)
+    if getattr(table, "name", None) in WATCHED_TABLES:
+        bump_feed_version(state.session)

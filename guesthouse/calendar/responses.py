@@ -1,0 +1,109 @@
+"""HTTP for calendar files: a strong ETag from the body, Last-Modified from the feed state, 304s.
+
+Calendar clients poll every hour or so and most polls find nothing new. A built feed is kept in memory
+under (feed, data version, window): while nothing changes, a poll costs one small query and a
+304 never rebuilds the body. The version is raised in the same transaction as every change the feeds
+show (see models.py), so a kept body is never stale; each worker process keeps its own few.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Response, abort, current_app, request
+from flask.blueprints import BlueprintSetupState
+
+from ..database import utcnow
+from .models import current_feed_version
+
+CACHE_SIZE = 64  # feeds: the house, each room, the staff feed and recently fetched stays
+CACHE_KEY = "calendar_feeds"
+
+
+@dataclass(frozen=True)
+class BuiltFeed:
+    body: bytes
+    etag: str
+
+
+class FeedCache:
+    """The most recently used feeds, by key; safe to share between a worker's threads."""
+
+    def __init__(self, size: int = CACHE_SIZE):
+        self._size = size
+        self._feeds: OrderedDict[Hashable, BuiltFeed] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_or_build(self, key: Hashable, build: Callable[[], bytes]) -> BuiltFeed:
+        with self._lock:
+            feed = self._feeds.get(key)
+            if feed is not None:
+                self._feeds.move_to_end(key)
+                return feed
+        # Built outside the lock: two threads may both build a missing feed, and get the same bytes.
+        body = build()
+        feed = BuiltFeed(body, hashlib.sha256(body).hexdigest())
+        with self._lock:
+            self._feeds[key] = feed
+            while len(self._feeds) > self._size:
+                self._feeds.popitem(last=False)
+        return feed
+
+
+def init_cache(state: BlueprintSetupState) -> None:
+    state.app.extensions[CACHE_KEY] = FeedCache()
+
+
+def precondition_status(etag: str, last_modified: datetime) -> int | None:
+    """RFC 9110 §13.2.2 for a GET: 412 if If-Match or If-Unmodified-Since fails; 304 if If-None-Match
+    matches or, only when If-None-Match is absent, nothing changed since If-Modified-Since."""
+    if request.if_match:
+        if not request.if_match.contains(etag):
+            return 412
+    elif request.if_unmodified_since and last_modified > request.if_unmodified_since:
+        return 412
+    if request.if_none_match:
+        if request.if_none_match.contains_weak(etag):
+            return 304
+    elif request.if_modified_since and last_modified <= request.if_modified_since:
+        return 304
+    return None
+
+
+def calendar_response(
+    key: tuple[Hashable, ...],
+    build: Callable[[], bytes],
+    *,
+    private: bool,
+    download_name: str | None = None,
+) -> Response:
+    """The calendar built by `build()` for `key` at the current data version, or a 304."""
+    state = current_feed_version()
+    feed = current_app.extensions[CACHE_KEY].get_or_build((*key, state.version), build)
+    # Compared as stored; announced no later than now (RFC 9110 §8.8.2.1), as a burst of changes may
+    # have pushed it a few seconds ahead. A client's copy is then at worst sent again, never kept stale.
+    status = precondition_status(feed.etag, state.last_modified)
+    last_modified = min(state.last_modified, utcnow().replace(microsecond=0))
+    if status == 412:
+        abort(412)
+    if status == 304:
+        response = current_app.response_class(status=304)
+    else:
+        response = current_app.response_class(feed.body, mimetype="text/calendar")
+        if download_name:
+            response.headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
+    response.set_etag(feed.etag)
+    response.last_modified = last_modified
+    if private:
+        # Only the holder of the secret address may keep a copy, and must revalidate it (304s stay
+        # cheap); the address must not leak through a Referer either.
+        response.headers["Cache-Control"] = "private, no-cache"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    else:
+        response.headers["Cache-Control"] = "public, max-age=300"
+    return response

@@ -1,0 +1,53 @@
+"""A staff member's own page: their account and the secret address of their calendar feed."""
+
+from flask import flash, make_response, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..calendar.links import absolute_url, webcal_url
+from ..extensions import db
+from . import bp
+from .access import staff_required
+
+
+def render_profile(feed_url: str | None = None):
+    response = make_response(
+        render_template(
+            "staff/profile.html",
+            feed_url=feed_url,
+            webcal=webcal_url(feed_url) if feed_url else None,
+        )
+    )
+    # The page may show a secret address once: no cache may keep it.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/profile")
+@staff_required
+def profile():
+    """The account, and whether a private calendar address exists."""
+    return render_profile()
+
+
+@bp.post("/profile/calendar-token")
+@staff_required
+def new_calendar_token():
+    """Create a new private calendar address and show it once; the previous one stops working."""
+    token = current_user.new_calendar_token()
+    db.session.commit()
+    # Rendered, not redirected: only the hash is stored, and the token must not travel in a cookie.
+    return render_profile(absolute_url("calendar.staff", token=token))
+
+
+@bp.post("/profile/calendar-token/delete")
+@staff_required
+def delete_calendar_token():
+    """Switch the private calendar address off."""
+    current_user.revoke_calendar_token()
+    db.session.commit()
+    flash(
+        _("Votre adresse d'agenda privée est désactivée : les agendas abonnés ne se mettent plus à jour."),
+        "success",
+    )
+    return redirect(url_for(".profile"), code=303)

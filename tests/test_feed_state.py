@@ -1,0 +1,105 @@
+"""The feeds' version: raised in the same transaction as every change the feeds are built from."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from guesthouse.bookings.models import StayRequest
+from guesthouse.calendar.models import FeedState, current_feed_version
+from guesthouse.database import today, utcnow
+from guesthouse.extensions import db
+from guesthouse.rooms.models import Closure
+
+
+def version() -> int:
+    db.session.commit()  # read the committed state, as a request would
+    return current_feed_version().version
+
+
+def test_every_kind_of_change_raises_the_version(make_room, make_stay, make_closure, make_staff, approve):
+    changes = []
+    start = version()
+    room = make_room()
+    changes.append(("room added", version()))
+    stay = make_stay()
+    changes.append(("request submitted", version()))
+    approve(stay, room)
+    changes.append(("stay approved", version()))
+    stay.departure += timedelta(days=1)
+    db.session.commit()
+    changes.append(("dates changed", version()))
+    closure = make_closure(room=room, start_date=today() + timedelta(days=50))
+    changes.append(("closure added", version()))
+    closure.reason = "Peinture"
+    db.session.commit()
+    changes.append(("closure edited", version()))
+    db.session.delete(closure)
+    db.session.commit()
+    changes.append(("closure deleted", version()))
+    stay.cancel(by=make_staff(), reason="Reportée")
+    db.session.commit()
+    changes.append(("stay cancelled", version()))
+    room.name = "Djoliba"
+    db.session.commit()
+    changes.append(("room renamed", version()))
+    db.session.execute(sa.delete(StayRequest).where(StayRequest.id == stay.id))
+    db.session.commit()
+    changes.append(("bulk delete", version()))
+    previous = start
+    for what, value in changes:
+        assert value > previous, what
+        previous = value
+
+
+def test_reads_and_other_tables_leave_the_version_alone(client, make_staff, make_room):
+    make_room()
+    before = version()
+    client.get("/calendar/occupancy.ics")
+    make_staff()  # accounts are not in any feed
+    db.session.scalars(sa.select(StayRequest)).all()
+    assert version() == before
+
+
+def test_the_bump_belongs_to_the_changes_transaction(make_room):
+    room = make_room()
+    before = version()
+    room.beds = 5
+    db.session.flush()
+    assert db.session.scalar(sa.select(FeedState.version)) == before + 1  # same transaction
+    db.session.rollback()
+    assert version() == before  # rolled back with the change
+
+
+def test_a_session_outside_flask_is_tracked_too(app, make_room):
+    room = make_room()
+    before = version()
+    with Session(db.engine) as session:
+        session.get(type(room), room.id).beds = 4
+        session.commit()
+    assert version() == before + 1
+
+
+def test_last_modified_moves_forward_even_when_the_clock_goes_back(make_room):
+    ahead = int((utcnow() + timedelta(days=1)).timestamp())
+    db.session.execute(sa.update(FeedState).values(modified_epoch=ahead))
+    db.session.commit()
+    make_room()
+    state = db.session.get(FeedState, 1, populate_existing=True)
+    assert state.modified_epoch == ahead + 1
+
+
+def test_rescheduling_raises_the_sequence_once(make_room, make_stay, make_closure, approve):
+    stay = approve(make_stay(), make_room())
+    assert stay.sequence == 1  # raised by approve() itself, not again by the tracker
+    stay.arrival -= timedelta(days=1)
+    db.session.commit()
+    assert stay.sequence == 2
+    stay.notes = "Arrivée tardive"
+    db.session.commit()
+    assert stay.sequence == 2  # not a rescheduling
+    closure = make_closure()
+    assert closure.sequence == 0
+    closure.end_date += timedelta(days=1)
+    db.session.commit()
+    assert db.session.get(Closure, closure.id).sequence == 1
