@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_FLASK := GUESTHOUSE_ENV=development $(BIN)/flask --app wsgi
 
-.PHONY: install run test lint audit format clean
+.PHONY: install run test lint audit format clean translations i18n
 
 # Reinstall when the project's dependencies change.
 $(VENV)/.installed: pyproject.toml
@@ -18,7 +18,7 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
 	else echo "npm not found: the accessibility check will fail if Chromium is present"; fi
 
-install: $(VENV)/.installed node_modules/axe-core/axe.min.js
+install: $(VENV)/.installed node_modules/axe-core/axe.min.js translations
 
 run: install
 	$(DEV_FLASK) db upgrade
@@ -46,3 +46,25 @@ format: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# -- French and English: the .po catalogues are committed, the .mo files built here (git-ignored).
+TRANSLATIONS := guesthouse/translations
+CATALOGUES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
+
+translations: $(CATALOGUES:.po=.mo)
+
+# One locale at a time, again whenever its .po changes. pybabel skips a catalogue marked fuzzy
+# without failing: `test` makes that an error rather than an app silently in French.
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	rm -f $@
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) -l $*
+	test -f $@
+
+# For developers: gather the strings of the code and templates again, merge them into each .po, and
+# say how much is translated. New strings come in empty (or fuzzy, with a guess to check): translate
+# them, then `make test` (tests/test_i18n.py fails while any is empty or fuzzy).
+i18n: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-output --add-comments=TRANSLATORS: \
+		--project="MPAB stays" --copyright-holder="Ville d'Angers" -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete --previous
+	$(BIN)/pybabel compile --statistics -d $(TRANSLATIONS)

@@ -65,11 +65,8 @@ class Config:
     # Sent messages hold personal data and private links: `mail send` deletes them after this.
     MAIL_SENT_RETENTION_DAYS = _int("MAIL_SENT_RETENTION_DAYS", 90)
     MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO", "")  # empty: STAFF_NOTIFICATION_EMAIL
-    MAIL_SIGNATURE = os.environ.get(
-        "MAIL_SIGNATURE",
-        "Maison du Partenariat Angers-Bamako\n"
-        "Ville d'Angers — Service des Relations Internationales\n" + STAFF_NOTIFICATION_EMAIL,
-    )
+    # Empty: the house, the service and its mailbox, in the reader's language (mail/notifications.py).
+    MAIL_SIGNATURE = os.environ.get("MAIL_SIGNATURE", "")
     # Facts quoted in confirmations and reminders; the rules and the travel checklist are in
     # templates/emails/_practicalities.* so that they are translated with the rest of the mail.
     HOUSE_ADDRESS = os.environ.get("HOUSE_ADDRESS", "Maison du Partenariat Angers-Bamako, Bamako, Mali")

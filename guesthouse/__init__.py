@@ -5,13 +5,14 @@ from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request, session
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from config import CONFIGS, DEFAULT_SECRET_KEY
 
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .extensions import mail as mail_extension  # `mail` names the guesthouse.mail package once imported
+from .i18n import select_locale
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,15 +53,6 @@ def check_config(app: Flask) -> None:
         # Only the public address: a forged Host header can then never shape a link or a redirect.
         app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["BASE_URL"]).hostname]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-
-
-def select_locale() -> str:
-    """The language chosen on the site, else the browser's, else French."""
-    languages = list(current_app.config["LANGUAGES"])
-    chosen = session.get("lang")
-    if chosen in languages:
-        return chosen
-    return request.accept_languages.best_match(languages) or languages[0]
 
 
 def register_extensions(app: Flask) -> None:

@@ -3,9 +3,10 @@
 from datetime import date
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime
 
 from .bookings.choices import COOPERATION_AXES, ORGANISATION_TYPES, StayStatus
+from .i18n import language
 
 
 def register(app: Flask) -> None:
@@ -23,5 +24,5 @@ def register(app: Flask) -> None:
             "ORGANISATION_TYPES": ORGANISATION_TYPES,
             "COOPERATION_AXES": COOPERATION_AXES,
             "StayStatus": StayStatus,
-            "current_locale": str(get_locale() or "fr"),
+            "current_locale": language(),
         }

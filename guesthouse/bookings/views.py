@@ -1,13 +1,13 @@
 """Public pages of a stay request: the form and the requester's private page."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from ..changes.operations import pending_change
 from ..database import utcnow
 from ..extensions import db
 from ..house.models import house_settings
+from ..i18n import language
 from ..mail.notifications import notify_lost_links
 from ..security.headers import private_link
 from ..security.throttling import public_form_limits
@@ -28,7 +28,7 @@ def new():
     else:
         form = StayRequestForm(capacity=capacity)
     if form.validate_on_submit():
-        stay = StayRequest(rules_accepted_at=utcnow(), locale=str(get_locale() or "fr"))
+        stay = StayRequest(rules_accepted_at=utcnow(), locale=language())
         form.populate_obj(stay)
         stay.contact_email = stay.contact_email.strip()
         stay.submit()

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date, get_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from ..extensions import db
 from ..house.models import house_settings
+from ..i18n import babel_locale, language
 from .compose import UnsafeHeader, checked_address, one_line
 from .ical import CANCEL, REQUEST, invitation
 from .models import OutboxMessage
@@ -72,6 +73,17 @@ def staff_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+def default_signature() -> str:
+    """The signature when none is configured: translated, so that an English mail ends in English."""
+    return "\n".join(
+        (
+            _("Maison du Partenariat Angers-Bamako"),
+            _("Ville d'Angers — Service des Relations Internationales"),
+            current_app.config["STAFF_NOTIFICATION_EMAIL"],
+        )
+    )
+
+
 def new_message_id(kind: str) -> str:
     _name, sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
     domain = sender.rpartition("@")[2] or urlsplit(current_app.config["BASE_URL"]).hostname or "mpab"
@@ -82,7 +94,7 @@ def house() -> dict[str, str]:
     """What mails quote of the house: fixed facts from the config, rules as admins set them."""
     config = current_app.config
     settings = house_settings()
-    locale = str(get_locale())
+    locale = language()
     return {
         "address": config["HOUSE_ADDRESS"],
         "phone": config["HOUSE_PHONE"],
@@ -110,16 +122,16 @@ def queue(
     context.update(
         stay=stay,
         house=house(),
-        signature=config["MAIL_SIGNATURE"],
+        signature=config["MAIL_SIGNATURE"] or default_signature(),
         service_email=config["STAFF_NOTIFICATION_EMAIL"],
-        locale=str(get_locale()),
+        locale=language(),
     )
     if reply_to is None:
         reply_to = parseaddr(config["MAIL_REPLY_TO"] or config["STAFF_NOTIFICATION_EMAIL"])
     message = OutboxMessage(
         message_id=new_message_id(kind),
         kind=kind,
-        locale=str(get_locale()),
+        locale=language(),
         sender=config["MAIL_DEFAULT_SENDER"],
         to=[[one_line(name), address] for name, address in to],
         cc=[],
@@ -177,7 +189,7 @@ def staff_link(stay: StayRequest) -> str:
 # -- one function per email -----------------------------------------------------------------------
 def notify_submitted(stay: StayRequest, event: BookingEvent | None = None) -> None:
     """Acknowledgement to the requester; the new request to the service mailbox."""
-    with force_locale(stay.locale):
+    with force_locale(babel_locale(stay.locale)):
         queue(
             "request_received",
             to=[requester(stay)],
@@ -203,7 +215,7 @@ def notify_submitted(stay: StayRequest, event: BookingEvent | None = None) -> No
 
 def notify_approved(stay: StayRequest, event: BookingEvent | None = None) -> None:
     """Confirmation with rooms, practicalities and the calendar invitation."""
-    with force_locale(stay.locale):
+    with force_locale(babel_locale(stay.locale)):
         queue(
             "approved",
             to=[requester(stay)],
@@ -224,7 +236,7 @@ def notify_approved(stay: StayRequest, event: BookingEvent | None = None) -> Non
 
 def notify_rejected(stay: StayRequest, event: BookingEvent | None = None) -> None:
     """The refusal, its reason, and how to reach the service."""
-    with force_locale(stay.locale):
+    with force_locale(babel_locale(stay.locale)):
         queue(
             "refused",
             to=[requester(stay)],
@@ -239,7 +251,7 @@ def notify_cancelled(stay: StayRequest, event: BookingEvent | None = None) -> No
     """Cancellation (by staff or by the requester), with a calendar cancellation if they were invited."""
     by_requester = event is not None and event.actor_kind == "requester"
     invited = was_invited(stay)
-    with force_locale(stay.locale):
+    with force_locale(babel_locale(stay.locale)):
         queue(
             "cancelled",
             to=[requester(stay)],
@@ -275,7 +287,7 @@ def notify_cancelled(stay: StayRequest, event: BookingEvent | None = None) -> No
 def notify_changed(stay: StayRequest, event: BookingEvent | None = None) -> None:
     """The new dates or rooms of an approved stay, with the updated invitation (same UID, next SEQUENCE)."""
     before = (event.details or {}).get("before", {}) if event else {}
-    with force_locale(stay.locale):
+    with force_locale(babel_locale(stay.locale)):
         queue(
             "changed",
             to=[requester(stay)],
@@ -326,7 +338,7 @@ def notify_change_requested(stay: StayRequest, event: BookingEvent | None = None
 
 def notify_change_refused(stay: StayRequest, event: BookingEvent | None = None) -> None:
     """The requester learns that their stay stays as it was, and why."""
-    with force_locale(stay.locale):
+    with force_locale(babel_locale(stay.locale)):
         queue(
             "change_refused",
             to=[requester(stay)],
@@ -339,7 +351,7 @@ def notify_change_refused(stay: StayRequest, event: BookingEvent | None = None) 
 
 def notify_link_renewed(stay: StayRequest, event: BookingEvent | None = None) -> None:
     """The requester's new private link, after staff replaced the old one."""
-    with force_locale(stay.locale):
+    with force_locale(babel_locale(stay.locale)):
         queue(
             "link_renewed",
             to=[requester(stay)],
@@ -351,7 +363,7 @@ def notify_link_renewed(stay: StayRequest, event: BookingEvent | None = None) ->
 
 def notify_lost_links(stays: list[StayRequest]) -> None:
     """The links of every request of one address, sent to that address only, in its latest language."""
-    with force_locale(stays[0].locale):
+    with force_locale(babel_locale(stays[0].locale)):
         queue(
             "lost_links",
             to=[requester(stays[0])],
@@ -362,7 +374,7 @@ def notify_lost_links(stays: list[StayRequest]) -> None:
 
 def notify_reminder(stay: StayRequest, today: date) -> None:
     """A few days before arrival: the dates, rooms and practicalities again."""
-    with force_locale(stay.locale):
+    with force_locale(babel_locale(stay.locale)):
         queue(
             "reminder",
             to=[requester(stay)],

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from babel.dates import get_day_names
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -12,6 +12,7 @@ from ..bookings.operations import availability, house_capacity
 from ..database import today
 from ..extensions import db
 from ..house.models import house_settings
+from ..i18n import page_to_reload, remember_language
 from ..urls import safe_next
 from . import bp
 from .calendar import month_view, parse_day, parse_month
@@ -53,11 +54,11 @@ def availability_calendar():
 
 @bp.route("/lang/<code>")
 def set_language(code: str):
-    """Switch the interface language; the choice is remembered in the session."""
+    """Switch the interface language, back to the same page; the choice is remembered in a cookie."""
     if code not in current_app.config["LANGUAGES"]:
         abort(404)
-    session["lang"] = code
-    return redirect(safe_next(request.args.get("next"), url_for("main.home")), code=303)
+    target = page_to_reload(safe_next(request.args.get("next"), url_for("main.home")))
+    return remember_language(redirect(target, code=303), code)
 
 
 @bp.route("/healthz")

@@ -28,13 +28,19 @@ def percent_pattern() -> str:
 def duration(hours: float) -> str:
     """A delay for people: in hours under two days, in days beyond."""
     if hours < 48:
+        shown = round(hours, 1)
         return ngettext(
-            "%(value)s heure", "%(value)s heures", hours, value=format_decimal(round(hours, 1), "#,##0.#")
+            "%(value)s heure", "%(value)s heures", plural_count(shown), value=format_decimal(shown, "#,##0.#")
         )
-    days = hours / 24
+    shown = round(hours / 24, 1)
     return ngettext(
-        "%(value)s jour", "%(value)s jours", days, value=format_decimal(round(days, 1), "#,##0.#")
+        "%(value)s jour", "%(value)s jours", plural_count(shown), value=format_decimal(shown, "#,##0.#")
     )
+
+
+def plural_count(value: float) -> int:
+    """gettext picks a plural form from an integer only (a float warns, then fails); 1.5 is plural."""
+    return 1 if value == 1 else 2
 
 
 def neutralise(text: str) -> str:
