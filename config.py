@@ -57,9 +57,26 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 15000)
     DEMO_CREDENTIALS_FILE = str(INSTANCE_DIR / "demo-credentials.txt")
 
+    # Deployment (see README "Operations"): the reverse proxy, logs, and the SQLite guard of the
+    # production start-up checks (guesthouse/startup.py).
+    PROXY_FIX = _bool("PROXY_FIX", False)
+    LOG_JSON = _bool("LOG_JSON", False)
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    ALLOW_SQLITE_MULTIPLE_WORKERS = _bool("ALLOW_SQLITE_MULTIPLE_WORKERS", False)
+
 
 class ProductionConfig(Config):
-    pass
+    # No working default for what identifies the site and its mail: the start-up checks refuse to run
+    # until each is set, rather than send mails with links to 127.0.0.1 from mpab@localhost.
+    BASE_URL = os.environ.get("BASE_URL", "")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "")
+    STAFF_NOTIFICATION_EMAIL = os.environ.get("STAFF_NOTIFICATION_EMAIL", "")
+    # One reverse proxy (nginx) in front: trust its X-Forwarded-For/-Proto/-Host, one hop only.
+    PROXY_FIX = _bool("PROXY_FIX", True)
+    LOG_JSON = _bool("LOG_JSON", True)
+    # Statement parameters hold personal data: keep them out of error messages and logs.
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True, "pool_pre_ping": True}
 
 
 class DevelopmentConfig(Config):

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from flask import Flask, current_app, request, session
 from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS, DEFAULT_SECRET_KEY
+from config import CONFIGS
 
 from .extensions import babel, csrf, db, login_manager, mail, migrate
 
@@ -29,6 +30,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_prefixed_env()
     app.config.update(overrides)
     check_config(app)
+    register_proxy_fix(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -38,13 +40,23 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def check_config(app: Flask) -> None:
-    if app.config["GUESTHOUSE_ENV"] == "production" and app.config["SECRET_KEY"] in (
-        None,
-        "",
-        DEFAULT_SECRET_KEY,
-    ):
-        raise RuntimeError("SECRET_KEY must be set to a long random value in production")
+    """Refuse to start in production on a configuration that is unsafe or incomplete, saying why."""
+    from .startup import production_problems
+
+    if app.config["GUESTHOUSE_ENV"] == "production":
+        problems = production_problems(app.config)
+        if problems:
+            raise RuntimeError(
+                "The production configuration is incomplete; set these environment variables "
+                "(README, Operations):\n- " + "\n- ".join(problems)
+            )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+
+def register_proxy_fix(app: Flask) -> None:
+    """Behind one reverse proxy, take the client's address, scheme and host from its X-Forwarded-* headers."""
+    if app.config["PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
 
 def select_locale() -> str:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import begin_write
 from ..extensions import db
 from ..rooms.models import Closure, Room
 from ..staff.models import StaffUser
 from .choices import StayStatus
-from .models import RoomAssignment, StayRequest
+from .models import BookingEvent, RoomAssignment, StayRequest
 
 
 class BookingConflict(Exception):
@@ -86,6 +89,34 @@ def find_conflicts(
     return conflicts
 
 
+# SQLSTATE of an exclusion constraint violation: on PostgreSQL, `ex_room_assignments_no_overlap`
+# (migration i7_no_double_booking) refuses two assignments of one room on a common night.
+EXCLUSION_VIOLATION = "23P01"
+
+
+def is_double_booking(error: sa.exc.IntegrityError) -> bool:
+    return getattr(error.orig, "sqlstate", None) == EXCLUSION_VIOLATION
+
+
+@contextmanager
+def assignments_checked_by_database(stay: StayRequest, room_ids: list[int]) -> Iterator[None]:
+    """Write the stay's new room assignments in a savepoint, flushed before leaving the block.
+
+    The application's check runs first, under locks; this is the database's own guarantee behind it
+    (PostgreSQL's exclusion constraint), for a writer that took another path. Its refusal becomes the
+    same BookingConflict, listing what the other writer committed, and the enclosing transaction stays
+    usable for the caller to roll back.
+    """
+    try:
+        with db.session.begin_nested():
+            yield
+    except sa.exc.IntegrityError as error:
+        if not is_double_booking(error):
+            raise
+        conflicts = find_conflicts(room_ids, stay.arrival, stay.departure, exclude_stay_id=stay.id)
+        raise BookingConflict(conflicts) from error
+
+
 def approve_stay(stay: StayRequest, *, by: StaffUser, room_ids: list[int], message: str) -> None:
     """Approve a pending stay with these rooms, or raise BookingConflict; the caller commits.
 
@@ -102,7 +133,8 @@ def approve_stay(stay: StayRequest, *, by: StaffUser, room_ids: list[int], messa
     conflicts = find_conflicts([r.id for r in rooms], stay.arrival, stay.departure, exclude_stay_id=stay.id)
     if conflicts:
         raise BookingConflict(conflicts)
-    stay.approve(by=by, rooms=rooms, message=message)
+    with assignments_checked_by_database(stay, [r.id for r in rooms]):
+        stay.approve(by=by, rooms=rooms, message=message)
 
 
 @dataclass
@@ -240,6 +272,17 @@ def lock_stay(stay_id: int) -> StayRequest | None:
     """Load a stay for a state change inside a write transaction, its row locked where supported."""
     begin_write()
     return db.session.get(StayRequest, stay_id, with_for_update=True)
+
+
+def load_history(stay: StayRequest) -> None:
+    """Load the stay's events with the staff member behind each: two queries however long the history."""
+    events = db.session.scalars(
+        sa.select(BookingEvent)
+        .where(BookingEvent.stay_id == stay.id)
+        .order_by(BookingEvent.id)
+        .options(selectinload(BookingEvent.actor))
+    ).all()
+    set_committed_value(stay, "events", list(events))
 
 
 def stay_by_token(token: str) -> StayRequest | None:

@@ -9,6 +9,7 @@ from ..bookings.operations import (
     BookingConflict,
     active_rooms,
     approve_stay,
+    load_history,
     lock_stay,
     pending_overview,
     room_choices,
@@ -34,6 +35,7 @@ def dashboard():
 
 
 def render_request(stay: StayRequest, status: int = 200, **forms):
+    load_history(stay)
     forms.setdefault("approve_form", ApproveForm(rooms=active_rooms(), guests=stay.guests, formdata=None))
     forms.setdefault("reject_form", ReasonForm(formdata=None))
     forms.setdefault("cancel_form", ReasonForm(formdata=None))
