@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -137,7 +138,7 @@ def approve_stay(stay: StayRequest, *, by: StaffUser, room_ids: list[int], messa
         stay.approve(by=by, rooms=rooms, message=message)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Night:
     day: date
     free_rooms: int
@@ -145,10 +146,10 @@ class Night:
     closed: bool  # the whole house is closed
 
 
-def availability(start: date, days: int) -> list[Night]:
+def availability(start: date, days: int, rooms: list[Room] | None = None) -> list[Night]:
     """Free rooms and beds for each night of `[start, start + days)`; no personal data."""
     end = start + timedelta(days=days)
-    rooms = active_rooms()
+    beds = {room.id: room.beds for room in (active_rooms() if rooms is None else rooms)}
     held: dict[date, set[int]] = {}
     rows = db.session.execute(
         sa.select(RoomAssignment.room_id, RoomAssignment.arrival, RoomAssignment.departure).where(
@@ -175,15 +176,17 @@ def availability(start: date, days: int) -> list[Night]:
         if night in house_closed:
             nights.append(Night(night, 0, 0, True))
             continue
-        free = [r for r in rooms if r.id not in held.get(night, set())]
-        nights.append(Night(night, len(free), sum(r.beds for r in free), False))
+        taken = held.get(night, ())
+        free = [count for room_id, count in beds.items() if room_id not in taken]
+        nights.append(Night(night, len(free), sum(free), False))
     return nights
 
 
 @dataclass
 class PendingOverview:
     stay: StayRequest
-    approved_overlaps: list[StayRequest] = field(default_factory=list)
+    # Rows (id, reference, arrival, departure) of the approved stays it overlaps, soonest first.
+    approved_overlaps: list[sa.Row] = field(default_factory=list)
     closures: list[Closure] = field(default_factory=list)
     pending_overlaps: list[StayRequest] = field(default_factory=list)
     min_free_beds: int = 0
@@ -210,40 +213,40 @@ def pending_overview(limit: int) -> tuple[int, list[PendingOverview]]:
         return count, []
     start = min(s.arrival for s in pending)
     end = max(s.departure for s in pending)
-    approved = list(
-        db.session.scalars(
-            sa.select(StayRequest).where(
-                StayRequest.status == StayStatus.APPROVED,
-                StayRequest.arrival < end,
-                StayRequest.departure > start,
-            )
+    # Only what the cards show of the approved stays: plain rows cost a fraction of full objects.
+    approved = db.session.execute(
+        sa.select(StayRequest.id, StayRequest.reference, StayRequest.arrival, StayRequest.departure)
+        .where(
+            StayRequest.status == StayStatus.APPROVED,
+            StayRequest.arrival < end,
+            StayRequest.departure > start,
         )
-    )
+        .order_by(StayRequest.arrival, StayRequest.id)
+    ).all()
     closures = list(
         db.session.scalars(
             sa.select(Closure)
             .where(Closure.start_date < end, Closure.end_date > start)
+            .order_by(Closure.start_date, Closure.id)
             .options(selectinload(Closure.room))
         )
     )
     nights = {n.day: n for n in availability(start, (end - start).days)}
+    spans = [(s.arrival, s.departure, s) for s in pending]
+    approved_arrivals = [row.arrival for row in approved]
     overviews = []
-    for stay in pending:
+    for arrival, departure, stay in spans:
         overview = PendingOverview(stay)
-        overview.approved_overlaps = [
-            o for o in approved if overlaps(stay.arrival, stay.departure, o.arrival, o.departure)
-        ]
-        overview.closures = [
-            c for c in closures if overlaps(stay.arrival, stay.departure, c.start_date, c.end_date)
-        ]
+        # Sorted by arrival: only those arriving before this stay leaves can overlap it.
+        arriving_before = approved[: bisect_left(approved_arrivals, departure)]
+        overview.approved_overlaps = [row for row in arriving_before if row.departure > arrival]
+        overview.closures = [c for c in closures if overlaps(arrival, departure, c.start_date, c.end_date)]
         overview.pending_overlaps = [
-            o
-            for o in pending
-            if o.id != stay.id and overlaps(stay.arrival, stay.departure, o.arrival, o.departure)
+            other
+            for o_arrival, o_departure, other in spans
+            if other is not stay and o_arrival < departure and arrival < o_departure
         ]
-        overview.min_free_beds = min(
-            nights[d].free_beds for d in nights_between(stay.arrival, stay.departure)
-        )
+        overview.min_free_beds = min(nights[d].free_beds for d in nights_between(arrival, departure))
         overviews.append(overview)
     return count, overviews
 
