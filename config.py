@@ -112,8 +112,8 @@ class Config:
     # Public forms: submissions that went through (or tripped the honeypot), then every POST.
     PUBLIC_FORM_RATE_LIMIT = os.environ.get("PUBLIC_FORM_RATE_LIMIT", "10 per hour")
     PUBLIC_FORM_ATTEMPT_LIMIT = os.environ.get("PUBLIC_FORM_ATTEMPT_LIMIT", "60 per hour")
-    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (0: none). Without
-    # it, every visitor has the proxy's address and shares one rate limit.
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (0: none; production:
+    # one, nginx). Without it, every visitor has the proxy's address and shares one rate limit.
     PROXY_COUNT = _int("PROXY_COUNT", 0)
     # Host names the app answers to (comma-separated); production derives it from BASE_URL.
     TRUSTED_HOSTS = _list("TRUSTED_HOSTS")
@@ -137,9 +137,26 @@ class Config:
     RETENTION_STAYS_MONTHS = _int("RETENTION_STAYS_MONTHS", 24)
     RETENTION_CLOSED_MONTHS = _int("RETENTION_CLOSED_MONTHS", 6)
 
+    # Deployment (see README "Operations"): the reverse proxy, logs, and the SQLite guard of the
+    # production start-up checks (guesthouse/startup.py).
+    LOG_JSON = _bool("LOG_JSON", False)
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    ALLOW_SQLITE_MULTIPLE_WORKERS = _bool("ALLOW_SQLITE_MULTIPLE_WORKERS", False)
+
 
 class ProductionConfig(Config):
+    # No working default for what identifies the site and its mail: the start-up checks refuse to run
+    # until each is set, rather than send mails with links to 127.0.0.1 from mpab@localhost.
+    BASE_URL = os.environ.get("BASE_URL", "")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "")
+    STAFF_NOTIFICATION_EMAIL = os.environ.get("STAFF_NOTIFICATION_EMAIL", "")
+    # One reverse proxy (nginx) in front: trust its X-Forwarded-For/-Proto/-Host, one hop only.
+    PROXY_COUNT = _int("PROXY_COUNT", 1)
     HSTS_SECONDS = _int("HSTS_SECONDS", 63072000)  # two years, as hstspreload.org recommends
+    LOG_JSON = _bool("LOG_JSON", True)
+    # Statement parameters hold personal data: keep them out of error messages and logs.
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True, "pool_pre_ping": True}
 
 
 class DevelopmentConfig(Config):

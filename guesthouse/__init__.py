@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from config import CONFIGS, DEFAULT_SECRET_KEY
+from config import CONFIGS
 
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .extensions import mail as mail_extension  # `mail` names the guesthouse.mail package once imported
@@ -43,15 +43,19 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
 
 def check_config(app: Flask) -> None:
-    if app.config["GUESTHOUSE_ENV"] == "production" and app.config["SECRET_KEY"] in (
-        None,
-        "",
-        DEFAULT_SECRET_KEY,
-    ):
-        raise RuntimeError("SECRET_KEY must be set to a long random value in production")
-    if app.config["GUESTHOUSE_ENV"] == "production" and not app.config.get("TRUSTED_HOSTS"):
-        # Only the public address: a forged Host header can then never shape a link or a redirect.
-        app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["BASE_URL"]).hostname]
+    """Refuse to start in production on a configuration that is unsafe or incomplete, saying why."""
+    from .startup import production_problems
+
+    if app.config["GUESTHOUSE_ENV"] == "production":
+        problems = production_problems(app.config)
+        if problems:
+            raise RuntimeError(
+                "The production configuration is incomplete; set these environment variables "
+                "(README, Operations):\n- " + "\n- ".join(problems)
+            )
+        if not app.config.get("TRUSTED_HOSTS"):
+            # Only the public address: a forged Host header can then never shape a link or a redirect.
+            app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["BASE_URL"]).hostname]
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
 

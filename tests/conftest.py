@@ -41,10 +41,92 @@ def migrated_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def database_url(tmp_path, migrated_template) -> str:
+def database_url(request, tmp_path):
+    """SQLite: a copy of the migrated template per test. PostgreSQL: one schema, emptied after each test."""
+    if TEST_DATABASE_URL:
+        postgres = request.getfixturevalue("postgres_database")
+        yield postgres.url
+        postgres.reset()
+        return
     path = tmp_path / "test.db"
-    shutil.copyfile(migrated_template, path)
-    return f"sqlite:///{path}"
+    shutil.copyfile(request.getfixturevalue("migrated_template"), path)
+    yield f"sqlite:///{path}"
+
+
+# -- PostgreSQL (TEST_DATABASE_URL) ----------------------------------------------------------------------
+# `TEST_DATABASE_URL=postgresql+psycopg://user:pw@host/db pytest` runs the suite on PostgreSQL: the schema
+# is dropped, recreated and migrated once per session; after each test every table is emptied and the rows
+# the migrations seeded (a one-row table such as a feed version) are put back as they were.
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+
+
+class PostgresDatabase:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+        self.tables: list[sa.Table] = []
+        self.seeds: dict[str, list[dict]] = {}
+
+    def recreate(self) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        app = create_app("testing", SQLALCHEMY_DATABASE_URI=self.url)
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        metadata = sa.MetaData()
+        metadata.reflect(self.engine)
+        self.tables = [t for t in metadata.sorted_tables if t.name != "alembic_version"]
+        with self.engine.connect() as conn:
+            for table in self.tables:
+                rows = [dict(row) for row in conn.execute(sa.select(table).limit(1001)).mappings()]
+                assert len(rows) <= 1000, f"migrations seed {table.name} with too many rows to restore"
+                if rows:
+                    self.seeds[table.name] = rows
+
+    def reset(self) -> None:
+        """Empty every table, restart the ids, and restore the seeded rows."""
+        names = ", ".join(f'"{t.name}"' for t in self.tables)
+        with self.engine.begin() as conn:
+            # A test that leaked a connection must fail loudly, not hang the suite on a lock.
+            conn.execute(sa.text("SET LOCAL lock_timeout = '10s'"))
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            for table in self.tables:
+                if table.name not in self.seeds:
+                    continue
+                conn.execute(table.insert(), self.seeds[table.name])
+                for column in table.primary_key.columns:
+                    sequence = conn.scalar(
+                        sa.text("SELECT pg_get_serial_sequence(:table, :column)"),
+                        {"table": table.name, "column": column.name},
+                    )
+                    if sequence:
+                        conn.execute(
+                            sa.text(
+                                f'SELECT setval(:sequence, (SELECT max("{column.name}") FROM "{table.name}"))'
+                            ),
+                            {"sequence": sequence},
+                        )
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    if not TEST_DATABASE_URL.startswith("postgresql"):
+        pytest.fail(f"TEST_DATABASE_URL must be a postgresql+psycopg:// URL, not {TEST_DATABASE_URL!r}")
+    database = PostgresDatabase(TEST_DATABASE_URL)
+    database.recreate()
+    yield database
+    database.engine.dispose()
+
+
+def pytest_report_header(config):
+    return (
+        f"database: {'PostgreSQL (TEST_DATABASE_URL)' if TEST_DATABASE_URL else 'SQLite (a file per test)'}"
+    )
+
+
+# -------------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ EXPECTATIONS = {
     "static": PUBLIC,
     "main.home": PUBLIC,
     "main.healthz": PUBLIC,
+    "main.livez": PUBLIC,
     "bookings.new": PUBLIC,
     "bookings.show": TOKEN,
     "bookings.withdraw": TOKEN,

@@ -234,7 +234,14 @@ def test_console_backend_prints_keeps_and_shows_mails(
 def test_console_backend_and_unknown_backends_are_refused_where_they_would_lose_mail(database_url):
     with pytest.raises(RuntimeError, match="production needs smtp"):
         create_app(
-            "production", SECRET_KEY="x" * 40, SQLALCHEMY_DATABASE_URI=database_url, MAIL_BACKEND="console"
+            "production",
+            SECRET_KEY="x" * 40,
+            SQLALCHEMY_DATABASE_URI=database_url,
+            BASE_URL="https://mpab.angers.example",
+            MAIL_SERVER="localhost",
+            MAIL_DEFAULT_SENDER="mpab@angers.example",
+            STAFF_NOTIFICATION_EMAIL="mpab@angers.example",
+            MAIL_BACKEND="console",
         )
     with pytest.raises(RuntimeError, match="MAIL_BACKEND must be"):
         create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, MAIL_BACKEND="sendmail")

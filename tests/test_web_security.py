@@ -144,6 +144,9 @@ def production(database_url, tmp_path):
         SECRET_KEY="a-long-random-production-secret-for-the-tests",
         SQLALCHEMY_DATABASE_URI=database_url,
         BASE_URL="https://mpab.angers.example",
+        MAIL_SERVER="localhost",
+        MAIL_DEFAULT_SENDER="Maison du Partenariat <mpab@angers.example>",
+        STAFF_NOTIFICATION_EMAIL="mpab@angers.example",
     )
     app.test_client_class = RequestClient
     with app.app_context():
@@ -186,6 +189,9 @@ def test_production_behind_a_proxy_counts_the_client_not_the_proxy(database_url)
         SECRET_KEY="a-long-random-production-secret-for-the-tests",
         SQLALCHEMY_DATABASE_URI=database_url,
         BASE_URL="https://mpab.angers.example",
+        MAIL_SERVER="localhost",
+        MAIL_DEFAULT_SENDER="Maison du Partenariat <mpab@angers.example>",
+        STAFF_NOTIFICATION_EMAIL="mpab@angers.example",
         PROXY_COUNT=1,
         LOGIN_RATE_LIMIT_ADDRESS="2 per hour",
     )

@@ -39,7 +39,9 @@ class StayRequest(db.Model):
     __table_args__ = (
         sa.CheckConstraint("departure > arrival", name="dates_ordered"),
         sa.CheckConstraint("guests >= 1", name="guests_positive"),
-        sa.Index("ix_stay_requests_status_arrival", "status", "arrival"),
+        # Led by the departure: a window `arrival < end AND departure > start` in the present or the
+        # future then reads only the stays that end after it starts, not the whole history.
+        sa.Index("ix_stay_requests_status_departure", "status", "departure", "arrival"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -298,7 +300,7 @@ class RoomAssignment(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("stay_id", "room_id", name="uq_room_assignments_stay_room"),
         sa.CheckConstraint("departure > arrival", name="dates_ordered"),
-        sa.Index("ix_room_assignments_room_dates", "room_id", "arrival", "departure"),
+        sa.Index("ix_room_assignments_room_departure", "room_id", "departure", "arrival"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..database import begin_write
 from ..extensions import db
 from ..rooms.models import Closure, Room
 from ..staff.models import StaffUser
 from .choices import StayStatus
-from .models import RoomAssignment, StayRequest
+from .models import BookingEvent, RoomAssignment, StayRequest
 
 
 class BookingConflict(Exception):
@@ -86,6 +90,34 @@ def find_conflicts(
     return conflicts
 
 
+# SQLSTATE of an exclusion constraint violation: on PostgreSQL, `ex_room_assignments_no_overlap`
+# (migration i7_no_double_booking) refuses two assignments of one room on a common night.
+EXCLUSION_VIOLATION = "23P01"
+
+
+def is_double_booking(error: sa.exc.IntegrityError) -> bool:
+    return getattr(error.orig, "sqlstate", None) == EXCLUSION_VIOLATION
+
+
+@contextmanager
+def assignments_checked_by_database(stay: StayRequest, room_ids: list[int]) -> Iterator[None]:
+    """Write the stay's new room assignments in a savepoint, flushed before leaving the block.
+
+    The application's check runs first, under locks; this is the database's own guarantee behind it
+    (PostgreSQL's exclusion constraint), for a writer that took another path. Its refusal becomes the
+    same BookingConflict, listing what the other writer committed, and the enclosing transaction stays
+    usable for the caller to roll back.
+    """
+    try:
+        with db.session.begin_nested():
+            yield
+    except sa.exc.IntegrityError as error:
+        if not is_double_booking(error):
+            raise
+        conflicts = find_conflicts(room_ids, stay.arrival, stay.departure, exclude_stay_id=stay.id)
+        raise BookingConflict(conflicts) from error
+
+
 def approve_stay(stay: StayRequest, *, by: StaffUser, room_ids: list[int], message: str) -> None:
     """Approve a pending stay with these rooms, or raise BookingConflict; the caller commits.
 
@@ -102,7 +134,8 @@ def approve_stay(stay: StayRequest, *, by: StaffUser, room_ids: list[int], messa
     conflicts = find_conflicts([r.id for r in rooms], stay.arrival, stay.departure, exclude_stay_id=stay.id)
     if conflicts:
         raise BookingConflict(conflicts)
-    stay.approve(by=by, rooms=rooms, message=message)
+    with assignments_checked_by_database(stay, [r.id for r in rooms]):
+        stay.approve(by=by, rooms=rooms, message=message)
 
 
 def change_stay(
@@ -129,18 +162,20 @@ def change_stay(
     conflicts = find_conflicts([r.id for r in rooms], arrival, departure, exclude_stay_id=stay.id)
     if conflicts:
         raise BookingConflict(conflicts)
-    stay.change(
-        by=by,
-        arrival=arrival,
-        departure=departure,
-        rooms=rooms,
-        guests=guests,
-        travellers=travellers,
-        message=message,
-    )
+    # The database has the last word where it can (PostgreSQL's exclusion constraint): same 409.
+    with assignments_checked_by_database(stay, [r.id for r in rooms]):
+        stay.change(
+            by=by,
+            arrival=arrival,
+            departure=departure,
+            rooms=rooms,
+            guests=guests,
+            travellers=travellers,
+            message=message,
+        )
 
 
-@dataclass
+@dataclass(frozen=True)
 class Night:
     day: date
     free_rooms: int
@@ -148,10 +183,10 @@ class Night:
     closed: bool  # the whole house is closed
 
 
-def availability(start: date, days: int) -> list[Night]:
+def availability(start: date, days: int, rooms: list[Room] | None = None) -> list[Night]:
     """Free rooms and beds for each night of `[start, start + days)`; no personal data."""
     end = start + timedelta(days=days)
-    rooms = active_rooms()
+    beds = {room.id: room.beds for room in (active_rooms() if rooms is None else rooms)}
     held: dict[date, set[int]] = {}
     rows = db.session.execute(
         sa.select(RoomAssignment.room_id, RoomAssignment.arrival, RoomAssignment.departure).where(
@@ -178,15 +213,17 @@ def availability(start: date, days: int) -> list[Night]:
         if night in house_closed:
             nights.append(Night(night, 0, 0, True))
             continue
-        free = [r for r in rooms if r.id not in held.get(night, set())]
-        nights.append(Night(night, len(free), sum(r.beds for r in free), False))
+        taken = held.get(night, ())
+        free = [count for room_id, count in beds.items() if room_id not in taken]
+        nights.append(Night(night, len(free), sum(free), False))
     return nights
 
 
 @dataclass
 class PendingOverview:
     stay: StayRequest
-    approved_overlaps: list[StayRequest] = field(default_factory=list)
+    # Rows (id, reference, arrival, departure) of the approved stays it overlaps, soonest first.
+    approved_overlaps: list[sa.Row] = field(default_factory=list)
     closures: list[Closure] = field(default_factory=list)
     pending_overlaps: list[StayRequest] = field(default_factory=list)
     min_free_beds: int = 0
@@ -213,40 +250,40 @@ def pending_overview(limit: int) -> tuple[int, list[PendingOverview]]:
         return count, []
     start = min(s.arrival for s in pending)
     end = max(s.departure for s in pending)
-    approved = list(
-        db.session.scalars(
-            sa.select(StayRequest).where(
-                StayRequest.status == StayStatus.APPROVED,
-                StayRequest.arrival < end,
-                StayRequest.departure > start,
-            )
+    # Only what the cards show of the approved stays: plain rows cost a fraction of full objects.
+    approved = db.session.execute(
+        sa.select(StayRequest.id, StayRequest.reference, StayRequest.arrival, StayRequest.departure)
+        .where(
+            StayRequest.status == StayStatus.APPROVED,
+            StayRequest.arrival < end,
+            StayRequest.departure > start,
         )
-    )
+        .order_by(StayRequest.arrival, StayRequest.id)
+    ).all()
     closures = list(
         db.session.scalars(
             sa.select(Closure)
             .where(Closure.start_date < end, Closure.end_date > start)
+            .order_by(Closure.start_date, Closure.id)
             .options(selectinload(Closure.room))
         )
     )
     nights = {n.day: n for n in availability(start, (end - start).days)}
+    spans = [(s.arrival, s.departure, s) for s in pending]
+    approved_arrivals = [row.arrival for row in approved]
     overviews = []
-    for stay in pending:
+    for arrival, departure, stay in spans:
         overview = PendingOverview(stay)
-        overview.approved_overlaps = [
-            o for o in approved if overlaps(stay.arrival, stay.departure, o.arrival, o.departure)
-        ]
-        overview.closures = [
-            c for c in closures if overlaps(stay.arrival, stay.departure, c.start_date, c.end_date)
-        ]
+        # Sorted by arrival: only those arriving before this stay leaves can overlap it.
+        arriving_before = approved[: bisect_left(approved_arrivals, departure)]
+        overview.approved_overlaps = [row for row in arriving_before if row.departure > arrival]
+        overview.closures = [c for c in closures if overlaps(arrival, departure, c.start_date, c.end_date)]
         overview.pending_overlaps = [
-            o
-            for o in pending
-            if o.id != stay.id and overlaps(stay.arrival, stay.departure, o.arrival, o.departure)
+            other
+            for o_arrival, o_departure, other in spans
+            if other is not stay and o_arrival < departure and arrival < o_departure
         ]
-        overview.min_free_beds = min(
-            nights[d].free_beds for d in nights_between(stay.arrival, stay.departure)
-        )
+        overview.min_free_beds = min(nights[d].free_beds for d in nights_between(arrival, departure))
         overviews.append(overview)
     return count, overviews
 
@@ -290,6 +327,17 @@ def requests_of(email: str, limit: int = 20) -> list[StayRequest]:
             .limit(limit)
         )
     )
+
+
+def load_history(stay: StayRequest) -> None:
+    """Load the stay's events with the staff member behind each: two queries however long the history."""
+    events = db.session.scalars(
+        sa.select(BookingEvent)
+        .where(BookingEvent.stay_id == stay.id)
+        .order_by(BookingEvent.id)
+        .options(selectinload(BookingEvent.actor))
+    ).all()
+    set_committed_value(stay, "events", list(events))
 
 
 def stay_by_token(token: str) -> StayRequest | None:

@@ -35,7 +35,9 @@ class Closure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     uid: Mapped[str] = mapped_column(sa.String(64), unique=True, default=lambda: uuid.uuid4().hex)
     room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("rooms.id", ondelete="CASCADE"), index=True)
-    start_date: Mapped[date] = mapped_column(index=True)
+    start_date: Mapped[date]
+    # Window queries (`start_date < end AND end_date > start`) read only the closures that end after the
+    # window starts; an index on start_date would make them read every past closure.
     end_date: Mapped[date] = mapped_column(index=True)
     reason: Mapped[str] = mapped_column(sa.String(500))
     sequence: Mapped[int] = mapped_column(default=0)

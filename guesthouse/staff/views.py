@@ -12,6 +12,7 @@ from ..bookings.operations import (
     RequestFilters,
     active_rooms,
     approve_stay,
+    load_history,
     lock_stay,
     pending_overview,
     room_choices,
@@ -68,6 +69,7 @@ def requests():
 
 def render_request(stay: StayRequest, status: int = 200, **forms):
     """The staff page of a request, with the forms of the actions open in its state."""
+    load_history(stay)
     rooms = active_rooms()
     change = pending_change(stay) if stay.status == StayStatus.APPROVED else None
     forms.setdefault("approve_form", ApproveForm(rooms=rooms, guests=stay.guests, formdata=None))

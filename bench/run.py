@@ -1,0 +1,391 @@
+"""`make bench` (`python -m bench.run`): the app's speed under load, as ratios to a bare route measured in the same run.
+
+1. builds a realistic house (bench/dataset.py) in a fresh SQLite file, or in the PostgreSQL database
+   given with --database-url;
+2. serves it with gunicorn as in production (gunicorn.conf.py, 2 workers) on 127.0.0.1;
+3. loads each route of ROUTES with wrk for a fixed time;
+4. prints requests per second, p50 and p95 latency and the ratio to the bare route, and writes them to
+   a JSON file; then the scale run: the conflict check and some pages again with 100,000 stays.
+
+A route that answers 404 is reported as "not measured: route missing" (the feeds and the availability
+calendar come from other features): add or enable its entry once the route exists.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+from bench.dataset import Dataset, build
+from bench.load import Load, run_wrk, wrk_path
+from bench.scale import time_conflict_check
+from bench.server import Client, Server, SmtpSink
+from guesthouse.database import today
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    path: str
+    expect: int = 200
+    method: str = "GET"
+    min_ratio: float | None = None  # target: throughput as a ratio to the bare route's
+    max_p95_ms: float | None = None  # target: 95th percentile latency
+    staff: bool = False  # logged in as a staff member
+    revalidate: bool = False  # sent again with the validators of a first answer: 304 expected
+    submit_form: bool = False  # the request form, with its CSRF token and session cookie
+    connections: int | None = None  # the concurrency a target is defined at, instead of --connections
+    bare: bool = False  # the reference: no work at all
+
+
+# One entry per measured route; the first is the bare route every ratio refers to. The public
+# availability calendar gets its entry (min_ratio=0.35) once its route exists.
+ROUTES = [
+    Route("bare route", "/livez", bare=True),
+    Route("health check", "/healthz"),
+    Route("home", "/", min_ratio=0.35),
+    Route("request form", "/requests/new"),
+    Route("availability calendar", "/availability", min_ratio=0.35),
+    Route("occupancy feed", "/calendar/occupancy.ics", min_ratio=0.25),
+    Route(
+        "occupancy feed, not modified", "/calendar/occupancy.ics", expect=304, revalidate=True, min_ratio=0.7
+    ),
+    Route("staff dashboard", "/staff/", staff=True, min_ratio=0.25),
+    Route(
+        "submission",
+        "/requests/new",
+        method="POST",
+        expect=303,
+        submit_form=True,
+        connections=10,
+        max_p95_ms=100,
+    ),
+]
+# Measured again with the large history: their cost must not follow the number of rows.
+SCALE_ROUTES = ["bare route", "home", "occupancy feed", "staff dashboard"]
+CONFLICT_CHECK_TARGET_MS = 10.0
+
+# Production settings for the run. Flask-Limiter (where the app uses it) keeps its counters in memory and
+# is switched off: a load test from one address is exactly what it exists to stop. Change any of these
+# with --env NAME=VALUE (e.g. --env FLASK_RATELIMIT_ENABLED=true to measure the limiter's own cost).
+BENCH_ENV = {
+    "SECRET_KEY": "benchmark-only-secret-key",
+    "MAIL_DEFAULT_SENDER": "Maison du Partenariat <mpab@bench.example>",
+    "STAFF_NOTIFICATION_EMAIL": "mpab@bench.example",
+    "ALLOW_SQLITE_MULTIPLE_WORKERS": "1",
+    "FLASK_SESSION_COOKIE_SECURE": "false",
+    "FLASK_REMEMBER_COOKIE_SECURE": "false",
+    "FLASK_RATELIMIT_STORAGE_URI": "memory://",
+    "FLASK_RATELIMIT_ENABLED": "false",
+    # wrk reaches the server by its loopback address; production answers only to trusted host names.
+    "TRUSTED_HOSTS": "127.0.0.1",
+}
+
+
+def submission_form() -> dict:
+    arrival = today() + timedelta(days=60)
+    return {
+        "contact_name": "Awa Traoré",
+        "contact_email": "awa@example.org",
+        "contact_phone": "+223 70 00 00 00",
+        "organisation": "Compagnie Les Arts du Fleuve",
+        "organisation_type": "arts",
+        "cooperation_axis": "culture",
+        "arrival": arrival.isoformat(),
+        "departure": (arrival + timedelta(days=5)).isoformat(),
+        "guests": "2",
+        "travellers": "Awa Traoré\nMoussa Keita",
+        "purpose": "Résidence de création avec le conservatoire de Bamako",
+        "notes": "",
+        "accept_rules": "y",
+    }
+
+
+def prepare(route: Route, server: Server, data: Dataset) -> tuple[dict, str | None]:
+    """The request wrk repeats (method, body, headers), checked once by hand; or why it cannot run."""
+    client = Client(server.base_url)
+    if route.staff:
+        client.log_in(data.staff_email, data.staff_password)
+    headers, form = {}, None
+    if route.submit_form:
+        form = {**submission_form(), "csrf_token": client.csrf_token(route.path)}
+    if route.revalidate:
+        first = client.request("GET", route.path)
+        if first.status == 404:
+            return {}, "route missing"
+        if "etag" in first.headers:
+            headers["If-None-Match"] = first.headers["etag"]
+        elif "last-modified" in first.headers:
+            headers["If-Modified-Since"] = first.headers["last-modified"]
+        else:
+            return {}, "the answer carries neither ETag nor Last-Modified"
+    probe = client.request(route.method, route.path, form=form, headers=headers)
+    if probe.status == 404 and route.expect != 404:
+        return {}, "route missing"
+    if probe.status != route.expect:
+        return {}, f"answered {probe.status} instead of {route.expect}"
+    if form is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    if client.cookies:
+        headers["Cookie"] = client.cookie_header
+    request = {"method": route.method, "body": urlencode(form) if form else ""}
+    return request | {"headers": [f"{k}: {v}" for k, v in headers.items()]}, None
+
+
+def measure(routes: list[Route], server: Server, data: Dataset, load: Load, smoke: bool) -> list[dict]:
+    results = []
+    for route in routes:
+        entry = {"name": route.name, "path": route.path, "method": route.method, "expect": route.expect}
+        request, missing = prepare(route, server, data)
+        if missing:
+            entry["not_measured"] = missing
+            print(f"  {route.name:<30} {route.method} {route.path}: not measured: {missing}", flush=True)
+        else:
+            connections = route.connections or load.connections
+            if smoke:
+                connections = min(connections, load.connections)
+            route_load = Load(load.duration, connections, load.threads)
+            cpu_before = server.cpu_seconds()
+            entry.update(run_wrk(server.base_url + route.path, route_load, expect=route.expect, **request))
+            cpu = server.cpu_seconds() - cpu_before
+            entry["server_cpu_ms"] = round(cpu * 1000 / entry["requests"], 3) if entry["requests"] else None
+            print(
+                f"  {route.name:<30} {entry['rps']:>9.1f} req/s  p50 {entry['p50_ms']:>7.2f} ms  "
+                f"p95 {entry['p95_ms']:>7.2f} ms  server CPU {entry['server_cpu_ms'] or 0:.2f} ms/request  "
+                f"({entry['requests']} requests, {connections} connections)",
+                flush=True,
+            )
+        entry["target"] = target_text(route)
+        results.append(entry)
+    bare = next((r for r in results if r["name"] == routes[0].name and "rps" in r), None)
+    for route, entry in zip(routes, results, strict=True):
+        if "rps" not in entry:
+            entry["met"] = None
+            continue
+        entry["ratio"] = round(entry["rps"] / bare["rps"], 3) if bare and bare["rps"] else None
+        # The same ratio from the server's CPU time per request: what the throughput ratio would be on a
+        # machine given to the benchmark alone (the load generator shares this one's cores).
+        if bare and bare.get("server_cpu_ms") and entry.get("server_cpu_ms"):
+            entry["cpu_ratio"] = round(bare["server_cpu_ms"] / entry["server_cpu_ms"], 3)
+        checks = []
+        if route.min_ratio is not None and entry["ratio"] is not None:
+            checks.append(entry["ratio"] >= route.min_ratio)
+        if route.max_p95_ms is not None:
+            checks.append(entry["p95_ms"] <= route.max_p95_ms)
+        entry["met"] = all(checks) if checks else None
+    return results
+
+
+def target_text(route: Route) -> str:
+    parts = []
+    if route.min_ratio is not None:
+        parts.append(f"ratio >= {route.min_ratio}")
+    if route.max_p95_ms is not None:
+        parts.append(f"p95 <= {route.max_p95_ms:g} ms")
+    return ", ".join(parts)
+
+
+def serve_and_measure(url, data, routes, load, args, workdir, smtp) -> list[dict]:
+    env = {**BENCH_ENV, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port), **dict(args.env)}
+    with Server(url, workdir, env, workers=args.workers) as server:
+        results = measure(routes, server, data, load, args.smoke)
+        errors = server.log_text().count('"level": "ERROR"')
+    for entry in results:
+        entry["server_errors_logged"] = errors
+    return results
+
+
+def print_table(title: str, results: list[dict]) -> None:
+    print(f"\n{title}")
+    print(
+        f"  {'route':<30} {'path':<26} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>6} "
+        f"{'CPU ms':>7} {'CPU ratio':>9}  target"
+    )
+    for r in results:
+        if "rps" not in r:
+            print(f"  {r['name']:<30} {r['path']:<26} not measured: {r['not_measured']}")
+            continue
+        ratio = f"{r['ratio']:.2f}" if r.get("ratio") is not None else "-"
+        verdict = {True: "met", False: "MISSED", None: ""}[r["met"]]
+        wrong = f"  {r['unexpected']} wrong answers ({r['unexpected_status']})" if r["unexpected"] else ""
+        cpu = f"{r['server_cpu_ms']:.2f}" if r.get("server_cpu_ms") else "-"
+        cpu_ratio = f"{r['cpu_ratio']:.2f}" if r.get("cpu_ratio") is not None else "-"
+        print(
+            f"  {r['name']:<30} {r['path']:<26} {r['rps']:>9.1f} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} "
+            f"{ratio:>6} {cpu:>7} {cpu_ratio:>9}  {r['target']} {verdict}{wrong}"
+        )
+
+
+def database_label(url: str) -> str:
+    return "PostgreSQL" if url.startswith("postgresql") else "SQLite"
+
+
+def dataset_for(url: str | None, workdir: Path, name: str, stays: int, pending: int, reset: bool):
+    if url is None:  # the benchmark's own SQLite file, made afresh
+        for leftover in workdir.glob(f"{name}*"):
+            leftover.unlink()
+        url = f"sqlite:///{workdir / name}"
+    began = time.monotonic()
+    data = build(url, stays=stays, pending=pending, reset=reset)
+    print(
+        f"dataset: {data.stays:,} stays ({data.approved:,} approved, {data.pending} pending) since "
+        f"{data.first_arrival}, 8 rooms, {data.closures} closures, {database_label(url)}, built in "
+        f"{time.monotonic() - began:.1f} s",
+        flush=True,
+    )
+    return url, data
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    wrk_path()
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="mpab-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    load = Load(args.duration, args.connections, args.threads)
+    report = {"meta": meta(args), "routes": [], "scale": {}}
+    print(f"MPAB benchmark, {report['meta']['started']}, load average {report['meta']['load_before']}")
+    print(
+        f"gunicorn {args.workers} workers; wrk {args.duration:g} s per route, {args.connections} connections"
+    )
+    url, data = dataset_for(args.database_url, workdir, "bench.db", args.stays, args.pending, args.reset)
+    report["meta"]["dataset"] = asdict(data) | {"staff_password": "(generated)"}
+    base_check = time_conflict_check(url, args.repeats)
+    with SmtpSink() as smtp:
+        print("\nroutes:")
+        report["routes"] = serve_and_measure(url, data, ROUTES, load, args, workdir, smtp)
+        if args.scale_stays:
+            scale_url, scale_data = dataset_for(
+                args.database_url, workdir, "bench-scale.db", args.scale_stays, args.pending, args.reset
+            )
+            scale_check = time_conflict_check(scale_url, args.repeats)
+            print(f"\nroutes with {args.scale_stays:,} stays:")
+            chosen = [r for r in ROUTES if r.name in SCALE_ROUTES]
+            scaled = serve_and_measure(scale_url, scale_data, chosen, load, args, workdir, smtp)
+            report["scale"] = scale_report(
+                data, base_check, scale_data, scale_check, report["routes"], scaled
+            )
+    report["meta"]["load_after"] = os.getloadavg()[0]
+    print_report(report)
+    Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
+    print(f"\nfigures written to {args.output}")
+    broken = [r["name"] for r in report["routes"] if r.get("unexpected") or r.get("socket_errors")]
+    if broken:
+        print(f"wrong answers or socket errors under load: {', '.join(broken)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def scale_report(data, base_check, scale_data, scale_check, base_routes, scaled) -> dict:
+    base = {r["name"]: r for r in base_routes}
+    pages = []
+    for entry in scaled:
+        before = base.get(entry["name"], {})
+        if "rps" in entry and "rps" in before:
+            entry["ratio_to_small_history"] = round(entry["rps"] / before["rps"], 3)
+        pages.append(entry)
+    return {
+        "stays": {"small": data.stays, "large": scale_data.stays},
+        "conflict_check": {
+            "target_ms": CONFLICT_CHECK_TARGET_MS,
+            "small": base_check,
+            "large": scale_check,
+            "met": scale_check["p95_ms"] < CONFLICT_CHECK_TARGET_MS,
+        },
+        "routes": pages,
+    }
+
+
+def print_report(report: dict) -> None:
+    meta = report["meta"]
+    print_table(f"results ({meta['database']}, {meta['dataset']['stays']:,} stays)", report["routes"])
+    scale = report["scale"]
+    if not scale:
+        return
+    check = scale["conflict_check"]
+    print(f"\nscale: {scale['stays']['small']:,} stays, then {scale['stays']['large']:,}")
+    for size in ("small", "large"):
+        c = check[size]
+        print(
+            f"  conflict check ({c['rooms']} rooms, {c['nights']} nights, {c['conflicts_found']} conflicts), "
+            f"{scale['stays'][size]:,} stays: p50 {c['p50_ms']:.2f} ms, p95 {c['p95_ms']:.2f} ms"
+        )
+    print(
+        f"  target: under {check['target_ms']:g} ms with {scale['stays']['large']:,} stays: "
+        f"{'met' if check['met'] else 'MISSED'}"
+    )
+    for r in scale["routes"]:
+        if "rps" not in r:
+            print(f"  {r['name']:<30} not measured: {r['not_measured']}")
+        else:
+            ratio = r.get("ratio_to_small_history")
+            print(
+                f"  {r['name']:<30} {r['rps']:>9.1f} req/s  p50 {r['p50_ms']:>7.2f} ms  p95 {r['p95_ms']:>7.2f} ms"
+                + (f"  {ratio:.2f}× its throughput with {scale['stays']['small']:,} stays" if ratio else "")
+            )
+
+
+def meta(args) -> dict:
+    # git from PATH, only to label the figures
+    command = ["git", "rev-parse", "--short", "HEAD"]
+    commit = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)  # noqa: S603
+    return {
+        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": commit.stdout.strip() or None,
+        "database": database_label(args.database_url or "sqlite"),
+        "cpus": os.cpu_count(),
+        "load_before": round(os.getloadavg()[0], 2),
+        "gunicorn_workers": args.workers,
+        "wrk": {"duration_s": args.duration, "connections": args.connections, "threads": args.threads},
+        "smoke": args.smoke,
+    }
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="a PostgreSQL URL (default: a fresh SQLite file)")
+    parser.add_argument("--reset", action="store_true", help="drop the PostgreSQL database's public schema")
+    parser.add_argument("--stays", type=int, default=3000)
+    parser.add_argument("--pending", type=int, default=100)
+    parser.add_argument("--scale-stays", type=int, default=100_000, help="0 to skip the scale run")
+    parser.add_argument("--duration", type=float, default=10, help="seconds of load per route")
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--repeats", type=int, default=300, help="timed conflict checks")
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        type=lambda s: tuple(s.split("=", 1)),
+        metavar="NAME=VALUE",
+        help="an extra environment variable for the server",
+    )
+    parser.add_argument("--workdir", help="where the SQLite files and server logs go (default: a temp dir)")
+    parser.add_argument("--output", default="bench-results.json")
+    parser.add_argument(
+        "--smoke", action="store_true", help="a tiny dataset and 1 s per route, to keep it working"
+    )
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.stays, args.pending, args.scale_stays = 60, 5, 300
+        args.duration, args.connections, args.threads, args.repeats = 1, 2, 1, 10
+    if args.database_url and not args.database_url.startswith("postgresql"):
+        parser.error(
+            "--database-url takes a postgresql+psycopg:// URL (SQLite files are made by the benchmark)"
+        )
+    return args
+
+
+if __name__ == "__main__":
+    sys.exit(main())
