@@ -22,8 +22,10 @@ EXAMPLES = settings(
 
 # Text a person may type, including what a calendar must escape or cannot carry: separators
 # (, ; \ :), line breaks of every kind, control characters, and anything else Unicode has.
-# Anything a person can store: every character but NUL, which the forms refuse (PostgreSQL cannot hold it).
-storable = st.characters(blacklist_characters="\x00")
+# Anything a person can send and store: no NUL (the forms refuse it; PostgreSQL cannot hold it).
+storable = st.characters(
+    exclude_characters="\x00", exclude_categories=("Cs",)
+)  # no lone surrogates: not UTF-8
 any_text = st.text(storable, max_size=200)
 # Personal values carry a marker found nowhere else in a public feed, so that any leak of one, whole,
 # folded or escaped, shows.

@@ -176,10 +176,10 @@ def test_every_feed_covers_its_window_only(
     room = make_room(name="Djoliba")
     day = today()
     inside = [
-        approve(make_stay(start=day - timedelta(days=12), nights=3), room),  # ends 9 days ago
-        approve(make_stay(start=day + timedelta(days=29), nights=5), room),  # starts before the end
+        approve(make_stay(start=day - timedelta(days=10), nights=1), room),  # ends 9 days ago
+        approve(make_stay(start=day + timedelta(days=29), nights=1), room),  # starts before the end
     ]
-    approve(make_stay(start=day - timedelta(days=15), nights=5), room)  # left 10 days ago: outside
+    approve(make_stay(start=day - timedelta(days=13), nights=3), room)  # left 10 days ago: outside
     approve(make_stay(start=day + timedelta(days=30), nights=2), room)  # starts at the end: outside
     make_closure(room=room, start_date=day - timedelta(days=30), end_date=day - timedelta(days=11))
     make_closure(room=None, start_date=day + timedelta(days=31), end_date=day + timedelta(days=32))

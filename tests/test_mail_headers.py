@@ -80,6 +80,8 @@ def test_public_form_refuses_hostile_addresses(form_post, make_room, smtp_server
 )
 def test_an_address_stored_by_another_path_is_refused_not_exploited(make_stay, runner, smtp_server, address):
     """The form validates addresses; a stay written by anything else must still be safe to mail."""
+    if "\x00" in address and db.engine.dialect.name == "postgresql":
+        pytest.skip("PostgreSQL cannot store a NUL byte at all: no other path can write this address there")
     make_stay(contact_email=address, organisation=f"Org\r\nBcc: {VICTIM}")
     result = runner.invoke(args=["mail", "send"])
     assert result.exit_code == 0, result.output
