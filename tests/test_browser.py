@@ -2,7 +2,9 @@
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
+import icalendar
 import pytest
 
 from guesthouse.database import today
@@ -23,7 +25,8 @@ def first_free_arrival():
     return day
 
 
-def test_request_from_the_calendar_then_staff_approve(live_server, browser_context, make_room, make_staff):
+def test_the_whole_story_in_a_browser(live_server, browser_context, make_room, make_staff):
+    """Request from the calendar, approval, .ics download, a change request accepted, a cancellation."""
     make_room(name="Djoliba", beds=2)
     make_room(name="Niger", beds=2)
     staff = make_staff(role=Role.ADMIN, name="Aminata Coulibaly")
@@ -72,13 +75,45 @@ def test_request_from_the_calendar_then_staff_approve(live_server, browser_conte
     staff_page.get_by_label("Message au demandeur").fill("Bienvenue à Bamako !")
     staff_page.get_by_role("button", name="Confirmer le séjour").click()
     assert staff_page.get_by_text(f"Séjour {reference} confirmé.").is_visible()
-    assert staff_context.console_errors == []
-    staff_context.close()
 
     page.goto(requester_url)
     assert page.get_by_text("Votre séjour est confirmé.").is_visible()
     assert page.get_by_text("Bienvenue à Bamako !").is_visible()
     assert page.get_by_text("Djoliba, Niger", exact=True).is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger le séjour (fichier .ics)").click()
+    calendar = icalendar.Calendar.from_ical(Path(download.value.path()).read_bytes())
+    [event] = calendar.walk("VEVENT")
+    assert (event.decoded("DTSTART"), event.decoded("DTEND")) == (arrival, departure)
+
+    # The requester asks for one more night; staff accept it.
+    later = departure + timedelta(days=1)
+    page.get_by_role("link", name="Demander une modification (dates, voyageurs)").click()
+    page.get_by_label("Départ").fill(later.isoformat())
+    page.get_by_label("Explication pour le service").fill("Mission prolongée d'un jour")
+    page.get_by_role("button", name="Envoyer la demande de modification").click()
+    assert page.get_by_text("Votre demande de modification est envoyée au service.").is_visible()
+    assert page.get_by_text("Modification en attente de réponse").is_visible()
+    staff_page.goto(f"{live_server}/staff/")
+    staff_page.get_by_role("region", name="Modifications demandées").get_by_role(
+        "link", name=reference
+    ).click()
+    assert staff_page.get_by_text("Mission prolongée d'un jour").first.is_visible()
+    staff_page.get_by_role("button", name="Accepter la modification").click()
+    assert staff_page.get_by_text("Modification acceptée ; le demandeur en est informé.").is_visible()
+    assert staff_context.console_errors == []
+    staff_context.close()
+
+    # The requester sees the new dates, then cancels the stay.
+    page.goto(requester_url)
+    assert page.get_by_text("Séjour modifié").is_visible()
+    assert page.get_by_text("Modification en attente de réponse").count() == 0
+    page.get_by_role("button", name="Annuler mon séjour").click()
+    assert page.get_by_text("Indiquez le motif de l'annulation").is_visible()
+    page.get_by_label("Motif de l'annulation").fill("Vol annulé")
+    page.get_by_role("button", name="Annuler mon séjour").click()
+    assert page.get_by_text(f"Votre séjour {reference} est annulé.").is_visible()
+    assert page.get_by_text("Annulé", exact=True).first.is_visible()
 
 
 def page_urls(live_server, make_stay) -> list[str]:
