@@ -74,7 +74,8 @@ class Config:
     REMINDER_DAYS = _int("REMINDER_DAYS", 7)
     DIGEST_PENDING_DAYS = _int("DIGEST_PENDING_DAYS", 3)
     AVAILABILITY_DAYS = _int("AVAILABILITY_DAYS", 28)
-    DASHBOARD_PAGE_SIZE = _int("DASHBOARD_PAGE_SIZE", 50)
+    # Rows per dashboard list and admin list: the dashboard shows the soonest, the request list has them all.
+    DASHBOARD_PAGE_SIZE = _int("DASHBOARD_PAGE_SIZE", 20)
     REQUESTS_PAGE_SIZE = _int("REQUESTS_PAGE_SIZE", 25)
 
     # Calendar feeds (/calendar/...): each covers [today - FEED_DAYS_BEFORE, today + FEED_DAYS_AFTER], so
