@@ -156,6 +156,9 @@ class RequestClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
+        # Buffered, the response is read and closed at once, as a server closes it after sending it:
+        # what runs on close (mail delivery after the response) has run when the call returns.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

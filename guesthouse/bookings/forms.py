@@ -16,6 +16,21 @@ from .choices import COOPERATION_AXES, ORGANISATION_TYPES
 REQUIRED = _l("Ce champ est obligatoire.")
 
 
+def contact_email_field(label) -> EmailField:
+    return EmailField(
+        label,
+        validators=[
+            DataRequired(REQUIRED),
+            Length(max=254, message=_l("254 caractères au plus.")),
+            # No accented letters before the @: such addresses need SMTPUTF8, which mails here do not use.
+            Email(
+                _l("Adresse e-mail invalide : vérifiez-la (par exemple nom@exemple.fr)."),
+                allow_smtputf8=False,
+            ),
+        ],
+    )
+
+
 class StayDetailsForm(BaseForm):
     """Dates and travellers of a stay, checked against the house rules; shared by requests and change requests."""
 
@@ -102,18 +117,7 @@ class StayRequestForm(HoneypotMixin, StayDetailsForm):
         _l("Nom et prénom de la personne à contacter"),
         validators=[DataRequired(REQUIRED), Length(max=200, message=_l("200 caractères au plus."))],
     )
-    contact_email = EmailField(
-        _l("Adresse e-mail"),
-        validators=[
-            DataRequired(REQUIRED),
-            Length(max=254, message=_l("254 caractères au plus.")),
-            # No accented letters before the @: such addresses need SMTPUTF8, which mails here do not use.
-            Email(
-                _l("Adresse e-mail invalide : vérifiez-la (par exemple nom@exemple.fr)."),
-                allow_smtputf8=False,
-            ),
-        ],
-    )
+    contact_email = contact_email_field(_l("Adresse e-mail"))
     contact_phone = StringField(
         _l("Téléphone"),
         validators=[Optional(), Length(max=40, message=_l("40 caractères au plus."))],
@@ -176,14 +180,4 @@ class RequesterCancelForm(BaseForm):
 
 
 class LostLinkForm(HoneypotMixin, BaseForm):
-    contact_email = EmailField(
-        _l("Adresse e-mail utilisée pour la demande"),
-        validators=[
-            DataRequired(REQUIRED),
-            Length(max=254, message=_l("254 caractères au plus.")),
-            Email(
-                _l("Adresse e-mail invalide : vérifiez-la (par exemple nom@exemple.fr)."),
-                allow_smtputf8=False,
-            ),
-        ],
-    )
+    contact_email = contact_email_field(_l("Adresse e-mail utilisée pour la demande"))

@@ -175,6 +175,24 @@ def change_stay(
         )
 
 
+def closed_nights(start: date, end: date) -> tuple[set[date], dict[date, set[int]]]:
+    """The nights of `[start, end)` when the whole house is closed, and the rooms closed on each night."""
+    house_closed: set[date] = set()
+    closed: dict[date, set[int]] = {}
+    closures = db.session.execute(
+        sa.select(Closure.room_id, Closure.start_date, Closure.end_date).where(
+            Closure.start_date < end, Closure.end_date > start
+        )
+    )
+    for room_id, c_start, c_end in closures:
+        for night in nights_between(max(c_start, start), min(c_end, end)):
+            if room_id is None:
+                house_closed.add(night)
+            else:
+                closed.setdefault(night, set()).add(room_id)
+    return house_closed, closed
+
+
 @dataclass(frozen=True)
 class Night:
     day: date
@@ -196,18 +214,9 @@ def availability(start: date, days: int, rooms: list[Room] | None = None) -> lis
     for room_id, arrival, departure in rows:
         for night in nights_between(max(arrival, start), min(departure, end)):
             held.setdefault(night, set()).add(room_id)
-    house_closed: set[date] = set()
-    closures = db.session.execute(
-        sa.select(Closure.room_id, Closure.start_date, Closure.end_date).where(
-            Closure.start_date < end, Closure.end_date > start
-        )
-    )
-    for room_id, c_start, c_end in closures:
-        for night in nights_between(max(c_start, start), min(c_end, end)):
-            if room_id is None:
-                house_closed.add(night)
-            else:
-                held.setdefault(night, set()).add(room_id)
+    house_closed, closed = closed_nights(start, end)
+    for night, room_ids in closed.items():
+        held.setdefault(night, set()).update(room_ids)
     nights = []
     for night in nights_between(start, end):
         if night in house_closed:

@@ -15,6 +15,8 @@ person who made the change; the messages stay queued for `flask mail send`.
 
 from __future__ import annotations
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask import Flask, current_app
 from sqlalchemy.orm import Session, SessionTransaction
@@ -70,8 +72,11 @@ def schedule(message: OutboxMessage) -> None:
 def deliver_committed() -> None:
     """Send what the session's committed transactions queued, never raising."""
     ids = db.session.info.pop(_COMMITTED, None)
-    if not ids:
-        return
+    if ids:
+        _deliver(ids)
+
+
+def _deliver(ids: list[int]) -> None:
     from .delivery import deliver
 
     try:
@@ -82,6 +87,11 @@ def deliver_committed() -> None:
         db.session.rollback()
 
 
+def _deliver_in_new_context(app: Flask, ids: list[int]) -> None:
+    with app.app_context():
+        _deliver(ids)
+
+
 def register(app: Flask) -> None:
     """Check the mail settings and send after each app context (web request, CLI command)."""
     backend = app.config["MAIL_BACKEND"]
@@ -90,7 +100,17 @@ def register(app: Flask) -> None:
     if backend == "console" and app.config["GUESTHOUSE_ENV"] == "production":
         raise RuntimeError("MAIL_BACKEND=console keeps mails on this machine: production needs smtp")
 
-    # Registered after Flask-SQLAlchemy's, so it runs before the session is removed.
+    # A web request sends once its response has gone out (the server closes the response after writing
+    # it), so the person waits for neither the SMTP server nor the rendering of the mails.
+    @app.after_request
+    def _deliver_after_response(response):
+        ids = db.session.info.pop(_COMMITTED, None)
+        if ids:
+            response.call_on_close(partial(_deliver_in_new_context, app, ids))
+        return response
+
+    # Otherwise (CLI commands, a request that failed after its commit) at the end of the app context;
+    # registered after Flask-SQLAlchemy's teardown, so it runs before the session is removed.
     @app.teardown_appcontext
     def _deliver_after_commit(_exc: BaseException | None) -> None:
         deliver_committed()

@@ -19,9 +19,9 @@ from sqlalchemy.orm import selectinload
 
 from ..bookings.choices import COOPERATION_AXES, ORGANISATION_TYPES, StayStatus
 from ..bookings.models import ArchivedRequest, RoomAssignment, StayRequest
-from ..bookings.operations import nights_between
+from ..bookings.operations import closed_nights, nights_between
 from ..extensions import db
-from ..rooms.models import Closure, Room
+from ..rooms.models import Room
 
 # A request is "decided" when staff approved, refused or cancelled it; a withdrawal is the requester's.
 DECISIONS = (StayStatus.APPROVED, StayStatus.REJECTED, StayStatus.CANCELLED)
@@ -174,19 +174,7 @@ def nightly_room_nights(start: date, end: date, stays: list[StayRequest]) -> dic
         for assignment in stay.assignments:
             for night in nights_between(max(assignment.arrival, start), min(assignment.departure, end)):
                 held[night].add(assignment.room_id)
-    closed: dict[date, set[int]] = defaultdict(set)
-    house_closed: set[date] = set()
-    closures = db.session.execute(
-        sa.select(Closure.room_id, Closure.start_date, Closure.end_date).where(
-            Closure.start_date < end, Closure.end_date > start
-        )
-    )
-    for room_id, c_start, c_end in closures:
-        for night in nights_between(max(c_start, start), min(c_end, end)):
-            if room_id is None:
-                house_closed.add(night)
-            else:
-                closed[night].add(room_id)
+    house_closed, closed = closed_nights(start, end)
     nightly = {}
     for night in nights_between(start, end):
         if night in house_closed:
