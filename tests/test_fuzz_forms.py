@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from guesthouse.database import today
 from guesthouse.extensions import db, limiter
+from guesthouse.rooms.models import Room
 from guesthouse.staff.models import Role
 
 from .conftest import STAFF_PASSWORD, csrf_from
@@ -107,6 +108,17 @@ class Case:
 
 def pending_stay_url(action: str):
     return lambda ctx: f"/staff/requests/{ctx.make_stay(contact_email='claire@example.org').id}/{action}"
+
+
+_spread = iter(range(10**6))
+
+
+def approved_stay(ctx):
+    """An approved stay in room 1, each on nights of its own (one room is never booked twice)."""
+    stay = ctx.make_stay(start=today() + timedelta(days=40 + 4 * next(_spread) % 300), nights=3)
+    stay.approve(by=ctx.colleague(), rooms=[db.session.get(Room, 1)])
+    db.session.commit()
+    return stay
 
 
 CASES = [
@@ -236,6 +248,63 @@ CASES = [
         succeeded=lambda client, r: r.status_code == 200 and r.mimetype == "application/json",
     ),
     Case(
+        "lost link",
+        None,
+        lambda ctx: "/requests/lost",
+        {"contact_email": EMAILS, "website": F(valid(""), valid("http://spam.example"))},
+    ),
+    Case(
+        "withdraw",
+        None,
+        lambda ctx: f"/requests/{ctx.make_stay().access_token}/withdraw",
+        {"reason": F(valid("", "Projet abandonné"))},
+        max_examples=25,
+    ),
+    Case(
+        "change request",
+        None,
+        lambda ctx: f"/requests/{approved_stay(ctx).access_token}/change",
+        {
+            "arrival": F(iso_in(5, 20), dates()),
+            "departure": F(iso_in(21, 30), dates()),
+            "guests": F(valid("1", "2"), numbers()),
+            "travellers": F(valid("", "Awa\nMoussa")),
+            "message": F(valid("", "Vol décalé")),
+        },
+        max_examples=30,
+    ),
+    Case(
+        "staff edit",
+        "approver",
+        lambda ctx: f"/staff/requests/{approved_stay(ctx).id}/edit",
+        {
+            "arrival": F(iso_in(400, 410), dates()),
+            "departure": F(iso_in(411, 420), dates()),
+            "guests_count": F(valid("1", "2"), numbers()),
+            "travellers": F(valid("", "Awa")),
+            "rooms": F(valid(["2"], ["1", "2"]), st.lists(valid("1", "999999999999", "x", ""), max_size=3)),
+            "message": F(valid("", "Dates corrigées")),
+        },
+        max_examples=30,
+    ),
+    Case(
+        "house rules",
+        "admin",
+        lambda ctx: "/staff/house/",
+        {
+            "max_nights": F(valid("30", "10"), numbers()),
+            "min_notice_days": F(valid("1", "3"), numbers()),
+            "max_advance_days": F(valid("365", "90"), numbers()),
+            "check_in_time": F(valid("14:00", "09:30")),
+            "check_out_time": F(valid("11:00")),
+            "rules_fr": F(valid("Règlement")),
+            "rules_en": F(valid("Rules")),
+            "practical_fr": F(valid("Infos")),
+            "practical_en": F(valid("Info")),
+        },
+        max_examples=30,
+    ),
+    Case(
         "privacy erase",
         "approver",
         lambda ctx: "/staff/privacy/erase",
@@ -304,11 +373,13 @@ def test_forms_hold_against_hostile_values(case, client, auth, make_stay, make_r
             assert 400 <= response.status_code < 500 or response.status_code in (302, 303), (case.name, data)
             assert says_what_went_wrong(client, response), (case.name, response.status_code, data)
             after = row_counts()
-            if url.endswith(("/approve", "/reject", "/cancel")):
+            if url.endswith(("/approve", "/reject", "/cancel", "/withdraw", "/change", "/edit")):
                 before["stay_requests"] = after["stay_requests"]  # the example's own stay, made by url()
                 before["booking_events"] = after["booking_events"]
-            if case.name == "staff role":
-                before["staff_users"] = after["staff_users"]
+            if case.name in ("staff role", "change request", "staff edit"):
+                before["staff_users"] = after["staff_users"]  # the colleague made by url()
+            if case.name in ("change request", "staff edit"):
+                before["room_assignments"] = after["room_assignments"]
             assert after == before, (case.name, data)
         if case.who is None and response.status_code == 303 and case.name == "login":
             client.post(
