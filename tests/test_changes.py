@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from guesthouse.changes.models import ChangeRequest, ChangeStatus
 from guesthouse.database import today
 from guesthouse.extensions import db
+from guesthouse.house.models import HouseSettings
 
 
 def text(message) -> str:
@@ -146,3 +147,45 @@ def test_change_pages_exist_only_for_approved_stays(client, auth, make_stay):
     assert client.get(f"/requests/{stay.access_token}/change").status_code == 404
     auth.login()
     assert client.get(f"/staff/requests/{stay.id}/edit").status_code == 404
+
+
+def test_a_cancelled_stay_closes_its_pending_change(
+    client, auth, make_stay, make_staff, make_room, form_post
+):
+    stay = approved_stay(make_stay, make_staff, [make_room()])
+    later = {
+        "arrival": stay.arrival.isoformat(),
+        "departure": (stay.departure + timedelta(days=1)).isoformat(),
+        "guests": "1",
+        "travellers": "",
+        "message": "Un jour de plus",
+    }
+    ask_change(client, form_post, stay, **later)
+    change = db.session.scalar(sa.select(ChangeRequest))
+    url = f"/requests/{stay.access_token}"
+    form_post(f"{url}/cancel", {"reason": "Mission annulée"}, page=url)
+    db.session.expire_all()
+    assert change.status == ChangeStatus.CLOSED
+    auth.login()
+    assert "Modifications demandées" not in unescape(client.get("/staff/").get_data(as_text=True))
+    response = form_post(f"/staff/changes/{change.id}/refuse", {"message": "Non"}, page="/staff/")
+    assert response.status_code == 409  # nothing to refuse any more, and no "your stay stands" mail
+    assert not [e for e in stay.events if e.action == "change_refused"]
+
+
+def test_travellers_can_change_close_to_arrival(client, make_stay, make_staff, make_room, form_post):
+    settings = db.session.get(HouseSettings, 1)
+    settings.min_notice_days, settings.max_nights = 14, 2
+    db.session.commit()
+    stay = approved_stay(make_stay, make_staff, [make_room()], start=today() + timedelta(days=5), nights=3)
+    same_dates = {
+        "arrival": stay.arrival.isoformat(),
+        "departure": stay.departure.isoformat(),
+        "guests": "1",
+        "travellers": "Awa Traoré",
+        "message": "",
+    }
+    assert ask_change(client, form_post, stay, **same_dates).status_code == 303
+    longer = {**same_dates, "departure": (stay.departure + timedelta(days=1)).isoformat()}
+    response = ask_change(client, form_post, stay, **longer)
+    assert response.status_code == 400 and "au plus 2 nuits" in unescape(response.get_data(as_text=True))

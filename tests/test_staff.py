@@ -1,5 +1,6 @@
 """The staff side: login, dashboard, and the decisions on a request."""
 
+import re
 from datetime import timedelta
 from html import unescape
 
@@ -245,7 +246,11 @@ def test_closure_lists_the_approved_stays_it_collides_with(client, auth, make_ro
     assert response.status_code == 409
     assert "Cette fermeture tombe pendant 1 séjour(s) confirmé(s)" in html and stay.reference in html
     assert "Enregistrer quand même" in html and "Toiture" not in html.split("new-closure")[0]
-    response = form_post("/staff/closures", {**closure, "confirm": "1"}, follow_redirects=True)
+    confirmation = re.search(r'name="confirm" value="([^"]+)"', response.get_data(as_text=True)).group(1)
+    # A confirmation given for other dates does not hold: the page asks again.
+    moved = {**closure, "end_date": (stay.arrival + timedelta(days=2)).isoformat(), "confirm": confirmation}
+    assert form_post("/staff/closures", moved).status_code == 409
+    response = form_post("/staff/closures", {**closure, "confirm": confirmation}, follow_redirects=True)
     html = unescape(response.get_data(as_text=True))
     assert "Fermeture enregistrée" in html
     assert f"1 séjour(s) confirmé(s) tombent pendant cette fermeture : {stay.reference}" in html

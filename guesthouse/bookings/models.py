@@ -175,6 +175,8 @@ class StayRequest(db.Model):
         self.sequence += 1
         details = {"rooms": [a.room.name for a in self.assignments], "was_approved": was_approved}
         self.assignments = []
+        for change in getattr(self, "change_requests", ()):  # the backref of guesthouse.changes
+            change.close()
         self.record_event("cancelled", actor=by, actor_kind=actor_kind, message=reason, details=details)
 
     def revoke_link(self, *, by: StaffUser) -> None:

@@ -21,6 +21,22 @@ class ChangeRequestForm(StayDetailsForm):
         super().__init__(*args, **kwargs)
         self.stay = stay
 
+    def validate_arrival(self, field):
+        if field.data == self.stay.arrival:
+            return  # the approved arrival stands: the rules for new requests do not apply to it again
+        super().validate_arrival(field)
+
+    def validate_departure(self, field):
+        arrival = self.arrival.data
+        if (
+            field.data
+            and arrival
+            and field.data > arrival
+            and (field.data - arrival).days <= self.stay.nights
+        ):
+            return  # no longer than the approved stay: the house's maximum does not apply again
+        super().validate_departure(field)
+
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False

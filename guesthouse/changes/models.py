@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..bookings.choices import StayStatus
 from ..bookings.models import StayRequest, TransitionError
@@ -23,6 +23,7 @@ class ChangeStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     REFUSED = "refused"
     SUPERSEDED = "superseded"  # replaced by a newer change request of the same stay
+    CLOSED = "closed"  # the stay was cancelled before staff decided
 
 
 class ChangeRequest(db.Model):
@@ -47,7 +48,11 @@ class ChangeRequest(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
     response: Mapped[str] = mapped_column(sa.Text, default="")
 
-    stay: Mapped[StayRequest] = relationship()
+    # The backref lets a stay close its pending change requests when it is cancelled; the database's
+    # ON DELETE CASCADE removes them with the stay (passive_deletes: no loading them just to delete).
+    stay: Mapped[StayRequest] = relationship(
+        backref=backref("change_requests", cascade="all, delete-orphan", passive_deletes=True)
+    )
 
     @property
     def nights(self) -> int:
@@ -86,13 +91,13 @@ class ChangeRequest(db.Model):
             pending.status = ChangeStatus.SUPERSEDED
             pending.decided_at = utcnow()
         change = cls(
-            stay=stay,
             arrival=arrival,
             departure=departure,
             guests=guests,
             travellers=travellers,
             message=message,
         )
+        stay.change_requests.append(change)  # through the collection, so the session takes it in
         stay.record_event(
             "change_requested",
             actor=None,
@@ -129,6 +134,14 @@ class ChangeRequest(db.Model):
         self.response = message
         self.stay.record_event("change_refused", actor=by, message=message)
 
+    def close(self) -> None:
+        """The stay is cancelled: a change still waiting for staff has nothing left to change."""
+        if self.status == ChangeStatus.PENDING:
+            self.status = ChangeStatus.CLOSED
+            self.decided_at = utcnow()
+
     def _require_pending(self) -> None:
         if self.status != ChangeStatus.PENDING:
             raise TransitionError(f"change request is {self.status}")
+        if self.stay.status != StayStatus.APPROVED:
+            raise TransitionError(f"change of a {self.stay.status} stay")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ..bookings.choices import StayStatus
 from ..bookings.models import StayRequest
 from ..bookings.operations import change_stay
 from ..extensions import db
@@ -23,10 +24,13 @@ def pending_change(stay: StayRequest) -> ChangeRequest | None:
 
 def pending_changes(limit: int) -> tuple[int, list[ChangeRequest]]:
     """Change requests waiting for staff, oldest first, with their stays."""
-    where = ChangeRequest.status == ChangeStatus.PENDING
-    count = db.session.scalar(sa.select(sa.func.count()).select_from(ChangeRequest).where(where))
+    where = (ChangeRequest.status == ChangeStatus.PENDING) & (StayRequest.status == StayStatus.APPROVED)
+    count = db.session.scalar(
+        sa.select(sa.func.count()).select_from(ChangeRequest).join(StayRequest).where(where)
+    )
     changes = db.session.scalars(
         sa.select(ChangeRequest)
+        .join(StayRequest)
         .where(where)
         .order_by(ChangeRequest.created_at, ChangeRequest.id)
         .limit(limit)

@@ -35,15 +35,22 @@ def ask(token: str):
     form = ChangeRequestForm(obj=stay, capacity=house_capacity(), stay=stay)
     if form.validate_on_submit():
         stay = lock_stay(stay.id) or abort(404)
-        change = ChangeRequest.open(
-            stay,
-            arrival=form.arrival.data,
-            departure=form.departure.data,
-            guests=form.guests.data,
-            travellers=(form.travellers.data or "").strip(),
-            message=(form.message.data or "").strip(),
-            pending=pending_change(stay),
-        )
+        try:
+            if not stay.requester_can_cancel:  # cancelled or begun meanwhile
+                raise TransitionError(stay.status)
+            change = ChangeRequest.open(
+                stay,
+                arrival=form.arrival.data,
+                departure=form.departure.data,
+                guests=form.guests.data,
+                travellers=(form.travellers.data or "").strip(),
+                message=(form.message.data or "").strip(),
+                pending=pending_change(stay),
+            )
+        except TransitionError:
+            db.session.rollback()
+            flash(_("Ce séjour ne peut plus être modifié : consultez son état ci-dessous."), "error")
+            return redirect(url_for("bookings.show", token=stay.access_token), code=303)
         db.session.add(change)
         db.session.commit()
         flash(

@@ -39,7 +39,7 @@ class ClosureForm(BaseForm):
     )
 
     # Set by the confirmation step when the closure falls on approved stays.
-    confirm = HiddenField(default="", validators=[Length(max=1)])
+    confirm = HiddenField(default="", validators=[Length(max=2000)])
 
     def __init__(self, *args, rooms=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -97,9 +97,12 @@ def closures():
             created_by_id=current_user.id,
         )
         colliding = collisions([closure])[closure.id]
-        if colliding and not form.confirm.data:
+        # The confirmation holds for the stays it showed: other dates or rooms are asked again.
+        if colliding and form.confirm.data != confirmation_of(closure, colliding):
             db.session.rollback()
-            return render_closures(form, 409, colliding=colliding)
+            return render_closures(
+                form, 409, colliding=colliding, confirmation=confirmation_of(closure, colliding)
+            )
         db.session.add(closure)
         db.session.commit()
         flash(_("Fermeture enregistrée."), "success")
@@ -117,10 +120,21 @@ def closures():
     return render_closures(form, 400 if form.errors else 200)
 
 
-def render_closures(form: ClosureForm, status: int, colliding=()):
+def confirmation_of(closure: Closure, colliding) -> str:
+    """What the confirmation step showed: the closure asked for and the stays it falls on."""
+    stays = ",".join(str(stay.id) for stay in sorted(colliding, key=lambda stay: stay.id))
+    return f"{closure.room_id or 'house'}|{closure.start_date}|{closure.end_date}|{stays}"
+
+
+def render_closures(form: ClosureForm, status: int, colliding=(), confirmation: str = ""):
     listed = upcoming_closures()
     return render_template(
-        "rooms/closures.html", closures=listed, collisions=collisions(listed), form=form, colliding=colliding
+        "rooms/closures.html",
+        closures=listed,
+        collisions=collisions(listed),
+        form=form,
+        colliding=colliding,
+        confirmation=confirmation,
     ), status
 
 
