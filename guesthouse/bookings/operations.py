@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -118,11 +118,10 @@ def assignments_checked_by_database(stay: StayRequest, room_ids: list[int]) -> I
         raise BookingConflict(conflicts) from error
 
 
-def approve_stay(stay: StayRequest, *, by: StaffUser, room_ids: list[int], message: str) -> None:
-    """Approve a pending stay with these rooms, or raise BookingConflict; the caller commits.
+def free_rooms(stay: StayRequest, room_ids: list[int], nights: Callable[[], tuple[date, date]]) -> list[Room]:
+    """The active rooms asked for, locked in a write transaction, or BookingConflict if one is held.
 
-    The check and the write happen in one serialised write transaction (SQLite: BEGIN IMMEDIATE;
-    PostgreSQL: the rooms' rows are locked), so two approvals of the same room cannot both pass.
+    `nights` gives `[start, end)` once the lock is held, so that dates read from the stay are fresh.
     """
     begin_write()
     rooms = list(
@@ -130,10 +129,21 @@ def approve_stay(stay: StayRequest, *, by: StaffUser, room_ids: list[int], messa
             sa.select(Room).where(Room.id.in_(room_ids), Room.active).order_by(Room.id).with_for_update()
         )
     )
-    # begin_write() expired what the session held: the stay is read again under the lock.
-    conflicts = find_conflicts([r.id for r in rooms], stay.arrival, stay.departure, exclude_stay_id=stay.id)
+    start, end = nights()
+    conflicts = find_conflicts([r.id for r in rooms], start, end, exclude_stay_id=stay.id)
     if conflicts:
         raise BookingConflict(conflicts)
+    return rooms
+
+
+def approve_stay(stay: StayRequest, *, by: StaffUser, room_ids: list[int], message: str) -> None:
+    """Approve a pending stay with these rooms, or raise BookingConflict; the caller commits.
+
+    The check and the write happen in one serialised write transaction (SQLite: BEGIN IMMEDIATE;
+    PostgreSQL: the rooms' rows are locked), so two approvals of the same room cannot both pass.
+    """
+    # begin_write() (in free_rooms) expired what the session held: the stay is read again under the lock.
+    rooms = free_rooms(stay, room_ids, lambda: (stay.arrival, stay.departure))
     with assignments_checked_by_database(stay, [r.id for r in rooms]):
         stay.approve(by=by, rooms=rooms, message=message)
 
@@ -153,15 +163,7 @@ def change_stay(
 
     Locked and checked like an approval; the stay's own rooms do not conflict with it.
     """
-    begin_write()
-    rooms = list(
-        db.session.scalars(
-            sa.select(Room).where(Room.id.in_(room_ids), Room.active).order_by(Room.id).with_for_update()
-        )
-    )
-    conflicts = find_conflicts([r.id for r in rooms], arrival, departure, exclude_stay_id=stay.id)
-    if conflicts:
-        raise BookingConflict(conflicts)
+    rooms = free_rooms(stay, room_ids, lambda: (arrival, departure))
     # The database has the last word where it can (PostgreSQL's exclusion constraint): same 409.
     with assignments_checked_by_database(stay, [r.id for r in rooms]):
         stay.change(
