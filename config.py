@@ -60,6 +60,12 @@ class Config:
     # sends right after its commit must never hang on a slow or silent server.
     MAIL_TIMEOUT = _float("MAIL_TIMEOUT", 10.0)
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 5)
+    # Who sends a mail once its change has committed. "after_response": the web worker that served the
+    # request, once the response has gone out (nothing else to run). "worker": `flask mail worker`, a
+    # process of its own (production: the web workers then only store the mails and answer sooner).
+    MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "after_response")
+    # How often `flask mail worker` looks for new mail when the outbox is empty.
+    MAIL_WORKER_POLL_SECONDS = _float("MAIL_WORKER_POLL_SECONDS", 1.0)
     # Wait before retry n is MAIL_RETRY_BASE_SECONDS * 2**(n-1): 5, 10, 20, 40 minutes by default.
     MAIL_RETRY_BASE_SECONDS = _int("MAIL_RETRY_BASE_SECONDS", 300)
     # Sent messages hold personal data and private links: `mail send` deletes them after this.
@@ -77,6 +83,9 @@ class Config:
     # Rows per dashboard list and admin list: the dashboard shows the soonest, the request list has them all.
     DASHBOARD_PAGE_SIZE = _int("DASHBOARD_PAGE_SIZE", 20)
     REQUESTS_PAGE_SIZE = _int("REQUESTS_PAGE_SIZE", 25)
+    # Rendered pages each worker keeps (guesthouse/pagecache.py): the languages × the calendar's months ×
+    # a few query strings. 0 turns the cache off.
+    PAGE_CACHE_SIZE = _int("PAGE_CACHE_SIZE", 128)
 
     # Calendar feeds (/calendar/...): each covers [today - FEED_DAYS_BEFORE, today + FEED_DAYS_AFTER], so
     # its cost does not grow with the history; pending requests show in the staff feed as tentative.

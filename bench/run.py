@@ -25,6 +25,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+import sqlalchemy as sa
+
 from bench.dataset import Dataset, build
 from bench.load import Load, run_wrk, wrk_path
 from bench.scale import time_conflict_check
@@ -90,7 +92,10 @@ BENCH_ENV = {
     "FLASK_RATELIMIT_ENABLED": "false",
     # wrk reaches the server by its loopback address; production answers only to trusted host names.
     "TRUSTED_HOSTS": "127.0.0.1",
+    # As README "Operations" deploys it: the web workers store the mails, `flask mail worker` sends them.
+    "MAIL_DELIVERY": "worker",
 }
+MAIL_DRAIN_TIMEOUT_S = 300.0
 
 
 def submission_form() -> dict:
@@ -156,10 +161,13 @@ def measure(routes: list[Route], server: Server, data: Dataset, load: Load, smok
             if smoke:
                 connections = min(connections, load.connections)
             route_load = Load(load.duration, connections, load.threads)
-            cpu_before = server.cpu_seconds()
+            cpu_before, mails_before = server.cpu_seconds(), outbox_counts(server.database_url)
+            worker_cpu_before = server.mail_worker_cpu_seconds()
             entry.update(run_wrk(server.base_url + route.path, route_load, expect=route.expect, **request))
             cpu = server.cpu_seconds() - cpu_before
             entry["server_cpu_ms"] = round(cpu * 1000 / entry["requests"], 3) if entry["requests"] else None
+            if server.mail_worker and outbox_counts(server.database_url)[0] > mails_before[0]:
+                entry["mail"] = mail_drain(server, mails_before[0], worker_cpu_before)
             print(
                 f"  {route.name:<30} {entry['rps']:>9.1f} req/s  p50 {entry['p50_ms']:>7.2f} ms  "
                 f"p95 {entry['p95_ms']:>7.2f} ms  server CPU {entry['server_cpu_ms'] or 0:.2f} ms/request  "
@@ -185,6 +193,45 @@ def measure(routes: list[Route], server: Server, data: Dataset, load: Load, smok
             checks.append(entry["p95_ms"] <= route.max_p95_ms)
         entry["met"] = all(checks) if checks else None
     return results
+
+
+def outbox_counts(url: str) -> tuple[int, int]:
+    """Messages in the outbox, and how many of them wait to be sent."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            total, queued = connection.execute(
+                sa.text("SELECT count(*), count(*) FILTER (WHERE status = 'queued') FROM outbox_messages")
+            ).one()
+    finally:
+        engine.dispose()
+    return total, queued
+
+
+def mail_drain(server: Server, total_before: int, worker_cpu_before: float) -> dict:
+    """How long the mail worker took, once the load ended, to send what the load queued, and its CPU."""
+    ended = time.monotonic()
+    while True:
+        total, queued = outbox_counts(server.database_url)
+        if not queued or time.monotonic() - ended > MAIL_DRAIN_TIMEOUT_S:
+            break
+        time.sleep(0.2)
+    mails = total - total_before
+    cpu = server.mail_worker_cpu_seconds() - worker_cpu_before
+    result = {
+        "queued_by_the_load": mails,
+        "still_queued": queued,
+        "sent_within_s_after_the_load": round(time.monotonic() - ended, 1),
+        "worker_cpu_ms_per_mail": round(cpu * 1000 / mails, 2) if mails else None,
+    }
+    print(
+        f"  {'':<30} mail: {mails} queued by the load, "
+        + (f"{queued} STILL QUEUED after {MAIL_DRAIN_TIMEOUT_S:g} s" if queued else "all sent")
+        + f" {result['sent_within_s_after_the_load']} s after it ended; mail worker CPU "
+        f"{result['worker_cpu_ms_per_mail']} ms per mail",
+        flush=True,
+    )
+    return result
 
 
 def target_text(route: Route) -> str:
@@ -263,14 +310,15 @@ def main(argv: list[str] | None = None) -> int:
     base_check = time_conflict_check(url, args.repeats)
     with SmtpSink() as smtp:
         print("\nroutes:")
-        report["routes"] = serve_and_measure(url, data, ROUTES, load, args, workdir, smtp)
+        routes = [r for r in ROUTES if r.bare or not args.route or r.name in args.route]
+        report["routes"] = serve_and_measure(url, data, routes, load, args, workdir, smtp)
         if args.scale_stays:
             scale_url, scale_data = dataset_for(
                 args.database_url, workdir, "bench-scale.db", args.scale_stays, args.pending, args.reset
             )
             scale_check = time_conflict_check(scale_url, args.repeats)
             print(f"\nroutes with {args.scale_stays:,} stays:")
-            chosen = [r for r in ROUTES if r.name in SCALE_ROUTES]
+            chosen = [r for r in routes if r.name in SCALE_ROUTES]
             scaled = serve_and_measure(scale_url, scale_data, chosen, load, args, workdir, smtp)
             report["scale"] = scale_report(
                 data, base_check, scale_data, scale_check, report["routes"], scaled
@@ -370,6 +418,14 @@ def parse_args(argv):
         type=lambda s: tuple(s.split("=", 1)),
         metavar="NAME=VALUE",
         help="an extra environment variable for the server",
+    )
+    parser.add_argument(
+        "--route",
+        action="append",
+        default=[],
+        choices=[route.name for route in ROUTES[1:]],
+        metavar="NAME",
+        help="measure only this route (repeatable; the bare route is always measured)",
     )
     parser.add_argument("--workdir", help="where the SQLite files and server logs go (default: a temp dir)")
     parser.add_argument("--output", default="bench-results.json")

@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from guesthouse.bookings.choices import StayStatus
-from guesthouse.calendar.responses import CACHE_KEY, FeedCache
+from guesthouse.calendar.responses import CACHE_KEY, CACHE_SIZE, BuiltFeed
 from guesthouse.database import today
 from guesthouse.extensions import db
+from guesthouse.pagecache import LruCache
 from guesthouse.staff.models import Role
 
 from .calendars import calendar_properties, parse, unfolded
@@ -242,7 +243,9 @@ def test_same_data_gives_the_same_bytes(
         f"/calendar/staff/{staff_token()}.ics",
     ]
     first = {url: feed(client, url) for url in urls}
-    app.extensions[CACHE_KEY] = FeedCache()  # as a freshly started worker would: built again from the data
+    app.extensions[CACHE_KEY] = LruCache[BuiltFeed](
+        CACHE_SIZE
+    )  # as a freshly started worker would: built again from the data
     for url in urls:
         again = feed(client, url)
         assert again.data == first[url].data

@@ -35,8 +35,9 @@ def new():
         db.session.add(stay)
         db.session.flush()
         stay.assign_reference()
+        token = stay.access_token  # read before the commit expires it: no query to read it again
         db.session.commit()
-        return redirect(url_for(".show", token=stay.access_token), code=303)
+        return redirect(url_for(".show", token=token), code=303)
     status = 400 if request.method == "POST" else 200
     settings = house_settings()
     return render_template("bookings/new.html", form=form, capacity=capacity, settings=settings), status

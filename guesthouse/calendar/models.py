@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from ..bookings.models import RoomAssignment, StayRequest
+from ..changes.models import ChangeRequest
 from ..database import utcnow
 from ..extensions import db
+from ..house.models import HouseSettings
 from ..rooms.models import Closure, Room
 
 FEED_STATE_ID = 1
@@ -24,6 +26,10 @@ FEED_STATE_ID = 1
 # updated_at is its events' DTSTAMP, so even a change the feeds do not display alters their bytes.
 WATCHED = (StayRequest, RoomAssignment, Closure, Room)
 WATCHED_TABLES = frozenset(model.__tablename__ for model in WATCHED)
+# What cached pages show besides (home, availability calendar, staff dashboard): these raise only the
+# page version, so that a calendar client is not told its feed changed when it did not.
+PAGE_WATCHED = (ChangeRequest, HouseSettings)
+PAGE_WATCHED_TABLES = frozenset(model.__tablename__ for model in PAGE_WATCHED)
 
 # Changes that reschedule an event: its SEQUENCE must rise (RFC 5545 §3.8.7.4) unless the code that
 # made them already raised it, as StayRequest.approve() and cancel() do.
@@ -43,6 +49,8 @@ class FeedState(db.Model):
     # Unix seconds, UTC. HTTP dates have a one-second resolution, so every change moves this forward
     # by at least one second: If-Modified-Since then never misses two changes made in the same second.
     modified_epoch: Mapped[int] = mapped_column(sa.BigInteger)
+    # Raised with `version` and by the changes only pages show (see pagecache.py).
+    page_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,7 @@ class FeedVersion:
 # Built once: a 304 is this query and little else, so even building the statement showed in profiles.
 _table = FeedState.__table__
 _READ_VERSION = sa.select(_table.c.version, _table.c.modified_epoch).where(_table.c.id == FEED_STATE_ID)
+_READ_PAGE_VERSION = sa.select(_table.c.page_version).where(_table.c.id == FEED_STATE_ID)
 
 
 def current_feed_version() -> FeedVersion:
@@ -64,6 +73,34 @@ def current_feed_version() -> FeedVersion:
     return FeedVersion(row.version, datetime.fromtimestamp(row.modified_epoch, UTC))
 
 
+# What the session's current transaction has raised already ("feed" covers the page version too): a
+# transaction flushes several times, and one raise is enough for all of them.
+_RAISED = "calendar.raised"
+
+
+def current_page_version() -> int:
+    """The version of everything a cached page shows: one small query."""
+    version = db.session.scalar(_READ_PAGE_VERSION)
+    if version is None:
+        raise RuntimeError("the feed_state row is missing: run `flask --app wsgi db upgrade`")
+    return version
+
+
+def bump_page_version(session: Session) -> None:
+    """Raise the page version alone: a change the pages show and the feeds do not."""
+    if session.info.get(_RAISED):
+        return
+    session.info[_RAISED] = "page"
+    result = session.execute(
+        sa.update(FeedState)
+        .where(FeedState.id == FEED_STATE_ID)
+        .values(page_version=FeedState.page_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 0:
+        session.add(FeedState(id=FEED_STATE_ID, version=1, modified_epoch=int(utcnow().timestamp())))
+
+
 def bump_feed_version(session: Session) -> None:
     """Raise the version and move Last-Modified forward: to now, or one second past the previous one.
 
@@ -71,12 +108,16 @@ def bump_feed_version(session: Session) -> None:
     both turn version 5 into 6 (PostgreSQL makes the second wait on the row lock and re-reads it).
     Code that changes watched tables through raw SQL must call this itself.
     """
+    if session.info.get(_RAISED) == "feed":
+        return
+    session.info[_RAISED] = "feed"
     now = int(utcnow().timestamp())
     result = session.execute(
         sa.update(FeedState)
         .where(FeedState.id == FEED_STATE_ID)
         .values(
             version=FeedState.version + 1,
+            page_version=FeedState.page_version + 1,  # every page that shows stays shows the feeds' data
             modified_epoch=sa.case(
                 (FeedState.modified_epoch >= now, FeedState.modified_epoch + 1), else_=now
             ),
@@ -102,18 +143,30 @@ def _raise_sequences(obj: object) -> None:
         obj.sequence = (obj.sequence or 0) + 1
 
 
+@sa.event.listens_for(Session, "after_transaction_end")
+def _forget_raised(session: Session, transaction: SessionTransaction) -> None:
+    # The transaction's end, or a savepoint's (a raise rolled back with it is then made again); not the
+    # end of the inner transaction each flush opens.
+    if transaction.parent is None or transaction.nested:
+        session.info.pop(_RAISED, None)
+
+
 # Registered once, at import, on every session: no view, command or job can forget to bump the version.
 @sa.event.listens_for(Session, "before_flush")
 def _track_feed_changes(session: Session, _flush_context, _instances) -> None:
-    changed = any(isinstance(obj, WATCHED) for obj in session.new) or any(
-        isinstance(obj, WATCHED) for obj in session.deleted
-    )
+    added_or_deleted = [*session.new, *session.deleted]
+    changed = any(isinstance(obj, WATCHED) for obj in added_or_deleted)
+    page_changed = any(isinstance(obj, PAGE_WATCHED) for obj in added_or_deleted)
     for obj in session.dirty:
         if isinstance(obj, WATCHED) and _changed(session, obj):
             _raise_sequences(obj)
             changed = True
+        elif isinstance(obj, PAGE_WATCHED) and _changed(session, obj):
+            page_changed = True
     if changed:
         bump_feed_version(session)
+    elif page_changed:
+        bump_page_version(session)
 
 
 @sa.event.listens_for(Session, "do_orm_execute")
@@ -122,6 +175,8 @@ def _track_bulk_changes(state) -> None:
     # text cannot be recognised: see bump_feed_version).
     if not (state.is_update or state.is_delete or state.is_insert):
         return
-    table = getattr(state.statement, "table", None)
-    if getattr(table, "name", None) in WATCHED_TABLES:
+    name = getattr(getattr(state.statement, "table", None), "name", None)
+    if name in WATCHED_TABLES:
         bump_feed_version(state.session)
+    elif name in PAGE_WATCHED_TABLES:
+        bump_page_version(state.session)

@@ -9,8 +9,6 @@ show (see models.py), so a kept body is never stale; each worker process keeps i
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +17,7 @@ from flask import Response, abort, current_app, request
 from flask.blueprints import BlueprintSetupState
 
 from ..database import utcnow
+from ..pagecache import LruCache
 from .models import current_feed_version
 
 CACHE_SIZE = 64  # feeds: the house, each room, the staff feed and recently fetched stays
@@ -30,33 +29,13 @@ class BuiltFeed:
     body: bytes
     etag: str
 
-
-class FeedCache:
-    """The most recently used feeds, by key; safe to share between a worker's threads."""
-
-    def __init__(self, size: int = CACHE_SIZE):
-        self._size = size
-        self._feeds: OrderedDict[Hashable, BuiltFeed] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_or_build(self, key: Hashable, build: Callable[[], bytes]) -> BuiltFeed:
-        with self._lock:
-            feed = self._feeds.get(key)
-            if feed is not None:
-                self._feeds.move_to_end(key)
-                return feed
-        # Built outside the lock: two threads may both build a missing feed, and get the same bytes.
-        body = build()
-        feed = BuiltFeed(body, hashlib.sha256(body).hexdigest())
-        with self._lock:
-            self._feeds[key] = feed
-            while len(self._feeds) > self._size:
-                self._feeds.popitem(last=False)
-        return feed
+    @classmethod
+    def of(cls, body: bytes) -> BuiltFeed:
+        return cls(body, hashlib.sha256(body).hexdigest())
 
 
 def init_cache(state: BlueprintSetupState) -> None:
-    state.app.extensions[CACHE_KEY] = FeedCache()
+    state.app.extensions[CACHE_KEY] = LruCache[BuiltFeed](CACHE_SIZE)
 
 
 def precondition_status(etag: str, last_modified: datetime) -> int | None:
@@ -84,7 +63,9 @@ def calendar_response(
 ) -> Response:
     """The calendar built by `build()` for `key` at the current data version, or a 304."""
     state = current_feed_version()
-    feed = current_app.extensions[CACHE_KEY].get_or_build((*key, state.version), build)
+    feed = current_app.extensions[CACHE_KEY].get_or_build(
+        (*key, state.version), lambda: BuiltFeed.of(build())
+    )
     # Compared as stored; announced no later than now (RFC 9110 §8.8.2.1), as a burst of changes may
     # have pushed it a few seconds ahead. A client's copy is then at worst sent again, never kept stale.
     status = precondition_status(feed.etag, state.last_modified)

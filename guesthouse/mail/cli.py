@@ -1,5 +1,7 @@
 """`flask mail ...`: deliver the outbox, send arrival reminders and the pending-requests digest."""
 
+import signal
+import threading
 from datetime import timedelta
 
 import click
@@ -12,6 +14,7 @@ from .delivery import deliver
 from .notifications import notify_digest, notify_reminder
 from .operations import long_pending, purge_sent, stays_to_remind
 from .outbox import deliver_committed
+from .worker import run as run_worker
 
 bp.cli.short_help = "Send queued mails, arrival reminders and the pending-requests digest."
 
@@ -36,6 +39,28 @@ def send(limit: int) -> None:
     click.echo(
         f"Sent {totals['sent']}, to retry later {totals['retry']}, failed {totals['failed']}; "
         f"{purged} sent message(s) older than {retention} days deleted."
+    )
+
+
+@bp.cli.command("worker")
+@click.option(
+    "--poll",
+    type=click.FloatRange(0.05, 300),
+    default=None,
+    help="Seconds between looks at an empty outbox (MAIL_WORKER_POLL_SECONDS).",
+)
+def worker(poll: float | None) -> None:
+    """Send mails as they are queued, until stopped (with MAIL_DELIVERY=worker; run it as a service)."""
+    poll = poll or current_app.config["MAIL_WORKER_POLL_SECONDS"]
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        # The batch under way is finished first: a message sent is then always recorded as sent.
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"Mail worker started: looking for mail every {poll:g} s; stop it with SIGTERM or Ctrl-C.")
+    totals = run_worker(stop, poll)
+    click.echo(
+        f"Mail worker stopped: sent {totals['sent']}, to retry later {totals['retry']}, "
+        f"failed {totals['failed']}."
     )
 
 

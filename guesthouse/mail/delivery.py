@@ -78,19 +78,25 @@ def claim(ids: list[int] | None = None, limit: int = 20) -> tuple[list[Outgoing]
         .returning(OutboxMessage.id),
         execution_options={"synchronize_session": False},
     ).all()
-    outgoing, refused = [], []
+    rows = []
     if claimed:
         rows = db.session.scalars(
             sa.select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
-        )
-        for row in rows:
-            try:
-                outgoing.append(_prepare(row))
-            except Exception as error:
-                # Composing is deterministic: what fails now always will, so it fails once, visibly,
-                # without holding up the rest of the batch.
-                refused.append(Outcome(row.id, f"refusé avant envoi : {describe(error)}", permanent=True))
+        ).all()
+    # Committed before composing: the write lock (SQLite's is the whole database's) is held for the
+    # claim alone, not for the milliseconds each MIME message takes. Detached first, the rows keep the
+    # values just read instead of being expired by the commit and read again one by one.
+    for row in rows:
+        db.session.expunge(row)
     db.session.commit()
+    outgoing, refused = [], []
+    for row in rows:
+        try:
+            outgoing.append(_prepare(row))
+        except Exception as error:
+            # Composing is deterministic: what fails now always will, so it fails once, visibly,
+            # without holding up the rest of the batch.
+            refused.append(Outcome(row.id, f"refusé avant envoi : {describe(error)}", permanent=True))
     return outgoing, refused
 
 

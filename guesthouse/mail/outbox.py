@@ -8,9 +8,10 @@ stored, or neither. It happens in `before_commit` rather than `before_flush` bec
 its reference only after its first flush, and because the stay is then in its final state.
 
 Sending happens after the commit: the ids of the rows a commit stored are kept on the session, and
-`deliver_committed()` sends them — called when the app context ends (the end of each web request and
-of each CLI command), or by a command right after its commit. Delivery failures never reach the
-person who made the change; the messages stay queued for `flask mail send`.
+`deliver_committed()` sends them — after the response has gone out, when the app context ends (the end
+of each CLI command), or by a command right after its commit. With MAIL_DELIVERY=worker nothing is kept:
+`flask mail worker` (worker.py) sends what the commits stored. Delivery failures never reach the person
+who made the change; the messages stay queued for `flask mail send` or the worker.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def _queue_mails(session: Session) -> None:
 @sa.event.listens_for(db.session, "after_commit")
 def _remember_committed(session: Session) -> None:
     queued = session.info.pop(_QUEUED, [])
-    if queued:
+    if queued and current_app.config["MAIL_DELIVERY"] != "worker":
         session.info.setdefault(_COMMITTED, []).extend(queued)
 
 
@@ -99,6 +100,10 @@ def register(app: Flask) -> None:
         raise RuntimeError(f"MAIL_BACKEND must be 'smtp' or 'console', not {backend!r}")
     if backend == "console" and app.config["GUESTHOUSE_ENV"] == "production":
         raise RuntimeError("MAIL_BACKEND=console keeps mails on this machine: production needs smtp")
+    if app.config["MAIL_DELIVERY"] not in ("after_response", "worker"):
+        raise RuntimeError(
+            f"MAIL_DELIVERY must be 'after_response' or 'worker', not {app.config['MAIL_DELIVERY']!r}"
+        )
 
     # A web request sends once its response has gone out (the server closes the response after writing
     # it), so the person waits for neither the SMTP server nor the rendering of the mails.

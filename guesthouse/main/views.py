@@ -15,6 +15,7 @@ from ..database import today
 from ..extensions import db
 from ..house.models import house_settings
 from ..i18n import page_to_reload, remember_language
+from ..pagecache import visitor_page
 from ..urls import safe_next
 from . import bp
 from .calendar import month_view, parse_day, parse_month
@@ -23,6 +24,10 @@ from .calendar import month_view, parse_day, parse_month
 @bp.route("/")
 def home():
     """What the house is, how booking works, and the coming weeks' availability."""
+    return visitor_page(render_home)
+
+
+def render_home() -> str:
     rooms = active_rooms()
     nights = tuple(availability(today(), current_app.config["AVAILABILITY_DAYS"], rooms))
     capacity = sum(room.beds for room in rooms)
@@ -61,16 +66,18 @@ def availability_calendar():
     if arrival is not None and arrival <= now:
         arrival = None
     max_nights = settings.max_nights
-    return render_template(
-        "main/availability.html",
-        month=month_view(first),
-        today=now,
-        arrival=arrival,
-        last_departure=arrival + timedelta(days=max_nights) if arrival else None,
-        can_go_back=first > now.replace(day=1),
-        can_go_forward=first < last_month,
-        capacity=house_capacity(),
-        weekdays=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
+    return visitor_page(
+        lambda: render_template(
+            "main/availability.html",
+            month=month_view(first),
+            today=now,
+            arrival=arrival,
+            last_departure=arrival + timedelta(days=max_nights) if arrival else None,
+            can_go_back=first > now.replace(day=1),
+            can_go_forward=first < last_month,
+            capacity=house_capacity(),
+            weekdays=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
+        )
     )
 
 
