@@ -46,10 +46,6 @@ class LruCache(Generic[T]):
                 self._values.popitem(last=False)
         return value
 
-    def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
-
 
 def register(app: Flask) -> None:
     app.extensions[EXTENSION_KEY] = LruCache[str](app.config["PAGE_CACHE_SIZE"])

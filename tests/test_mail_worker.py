@@ -6,6 +6,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,6 +40,25 @@ def wait_for(condition, seconds: float = 15.0) -> None:
         time.sleep(0.05)
 
 
+@contextmanager
+def worker_thread(app) -> Iterator[Counter]:
+    """`mail.worker.run` in a thread with an app context of its own, as the command runs it; its totals."""
+    stop, totals = threading.Event(), Counter()
+
+    def work():
+        with app.app_context():
+            totals.update(run(stop, poll=0.05))
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    try:
+        yield totals
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()
+
+
 def test_requests_leave_their_mails_to_the_worker_which_sends_them(app, form_post, make_room, smtp_server):
     make_room()
     app.config["MAIL_DELIVERY"] = "worker"
@@ -46,21 +68,11 @@ def test_requests_leave_their_mails_to_the_worker_which_sends_them(app, form_pos
     assert smtp_server.messages == []
     assert statuses() == [OutboxStatus.QUEUED, OutboxStatus.QUEUED]
 
-    stop = threading.Event()
-    totals = {}
-    worker = threading.Thread(
-        target=lambda: app.app_context().push() or totals.update(run(stop, poll=0.05)), daemon=True
-    )
-    worker.start()
-    try:
+    with worker_thread(app) as totals:
         wait_for(lambda: len(smtp_server.messages) == 2)
         # A mail queued while the worker waits is sent on its next look.
         form_post("/requests/new", valid_request_form(contact_email="moussa@example.org"))
         wait_for(lambda: len(smtp_server.messages) == 4)
-    finally:
-        stop.set()
-        worker.join(10)
-    assert not worker.is_alive()
     assert totals == {"sent": 4}
     assert smtp_server.one("awa@example.org", "MPAB-")["To"] == "Awa Traoré <awa@example.org>"
     assert len(smtp_server.to("moussa@example.org")) == 1
@@ -71,14 +83,9 @@ def test_worker_survives_an_unreachable_relay_and_retries_later(app, form_post, 
     make_room()
     app.config["MAIL_DELIVERY"] = "worker"
     form_post("/requests/new", valid_request_form())
-    stop = threading.Event()
     # The app's relay port refuses connections: both mails are put back for a later attempt.
-    thread = threading.Thread(target=lambda: app.app_context().push() or run(stop, poll=0.05), daemon=True)
-    thread.start()
-    wait_for(lambda: attempts() == [1, 1])
-    stop.set()
-    thread.join(10)
-    assert not thread.is_alive()
+    with worker_thread(app):
+        wait_for(lambda: attempts() == [1, 1])
     db.session.expire_all()
     messages = db.session.scalars(db.select(OutboxMessage)).all()
     assert [m.status for m in messages] == [OutboxStatus.QUEUED] * 2
