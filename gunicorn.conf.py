@@ -5,6 +5,7 @@ one JSON object per line (guesthouse/logs.py): access lines on stdout, everythin
 without the query string, the client's address, private-link tokens or email addresses.
 """
 
+import gc
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -57,3 +58,12 @@ def on_starting(server):
     workers inherit this environment.
     """
     os.environ["GUNICORN_WORKERS"] = str(server.cfg.workers)
+
+
+def post_worker_init(worker):
+    """Hide what the worker loaded at start-up (the app, its templates, SQLAlchemy) from the collector.
+
+    Those objects live as long as the worker; without this, every full collection walks them again, a
+    measurable share of each request's CPU (README, Performance).
+    """
+    gc.freeze()

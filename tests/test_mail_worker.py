@@ -11,10 +11,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import icalendar
 import pytest
+import sqlalchemy as sa
 
 from guesthouse import create_app
+from guesthouse.bookings.models import BookingEvent, StayRequest
 from guesthouse.extensions import db
+from guesthouse.mail import notifications
 from guesthouse.mail.models import OutboxMessage, OutboxStatus
 from guesthouse.mail.worker import run
 
@@ -31,6 +35,11 @@ def statuses() -> list[str]:
 def attempts() -> list[int]:
     db.session.expire_all()
     return [m.attempts for m in db.session.scalars(db.select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+def attachment(message) -> bytes:
+    [part] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    return part.get_payload(decode=True)
 
 
 def wait_for(condition, seconds: float = 15.0) -> None:
@@ -59,31 +68,143 @@ def worker_thread(app) -> Iterator[Counter]:
     assert not thread.is_alive()
 
 
-def test_requests_leave_their_mails_to_the_worker_which_sends_them(app, form_post, make_room, smtp_server):
+def pending_events() -> int:
+    db.session.expire_all()
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(BookingEvent).where(BookingEvent.mail_pending)
+    )
+
+
+def test_requests_leave_their_mails_to_the_worker_which_writes_and_sends_them(
+    app, client, form_post, auth, make_room, smtp_server
+):
     make_room()
     app.config["MAIL_DELIVERY"] = "worker"
-    response = form_post("/requests/new", valid_request_form())
+    response = form_post("/requests/new", valid_request_form(), headers={"Accept-Language": "en"})
     assert response.status_code == 303
-    # The response has gone out and nothing was sent: the two mails wait in the outbox.
-    assert smtp_server.messages == []
-    assert statuses() == [OutboxStatus.QUEUED, OutboxStatus.QUEUED]
+    # The response has gone out and no mail was even written: the request's event waits for the worker,
+    # and admins see it waiting.
+    assert smtp_server.messages == [] and statuses() == []
+    assert pending_events() == 1
+    auth.login_admin()
+    page = client.get("/staff/mail/").get_data(as_text=True)
+    assert "1 changement attend encore que ses e-mails soient rédigés." in page
 
     with worker_thread(app) as totals:
         wait_for(lambda: len(smtp_server.messages) == 2)
-        # A mail queued while the worker waits is sent on its next look.
+        # A request made while the worker waits is written and sent on its next look.
         form_post("/requests/new", valid_request_form(contact_email="moussa@example.org"))
         wait_for(lambda: len(smtp_server.messages) == 4)
     assert totals == {"sent": 4}
-    assert smtp_server.one("awa@example.org", "MPAB-")["To"] == "Awa Traoré <awa@example.org>"
+    stay = db.session.scalar(sa.select(StayRequest).order_by(StayRequest.id))
+    # Written in the requester's language, with the reference and the private link.
+    ack = smtp_server.one("awa@example.org", stay.reference)
+    assert ack["To"] == "Awa Traoré <awa@example.org>"
+    assert ack["Subject"] == f"Stay request received — {stay.reference}"
+    assert f"http://mpab.test/requests/{stay.access_token}" in ack.get_body(("plain",)).get_content()
+    assert smtp_server.one("mpab@localhost", stay.reference)["Subject"].startswith("Nouvelle demande")
     assert len(smtp_server.to("moussa@example.org")) == 1
     assert statuses() == [OutboxStatus.SENT] * 4
+    assert pending_events() == 0
+    assert "attend encore" not in client.get("/staff/mail/").get_data(as_text=True)
+
+
+def test_mail_send_writes_what_events_wait_for(app, form_post, make_room, runner, smtp_server):
+    make_room()
+    app.config["MAIL_DELIVERY"] = "worker"
+    form_post("/requests/new", valid_request_form())
+    # No worker ran (it stopped, or was never started): the cron command writes and sends them.
+    result = runner.invoke(args=["mail", "send"])
+    assert result.exit_code == 0, result.output
+    assert "Sent 2, to retry later 0, failed 0" in result.output
+    assert len(smtp_server.messages) == 2 and pending_events() == 0
+
+
+def test_two_workers_write_each_mail_once(app, form_post, make_room, smtp_server):
+    make_room(beds=6)
+    app.config["MAIL_DELIVERY"] = "worker"
+    for n in range(8):  # under the form's rate limit
+        response = form_post("/requests/new", valid_request_form(contact_email=f"guest{n}@example.org"))
+        assert response.status_code == 303
+    with worker_thread(app) as first, worker_thread(app) as second:
+        wait_for(lambda: len(smtp_server.messages) >= 16 and pending_events() == 0)
+        time.sleep(0.3)  # a duplicate would arrive now
+    assert first["sent"] + second["sent"] == 16
+    assert len(smtp_server.messages) == 16
+    for n in range(8):
+        assert len(smtp_server.to(f"guest{n}@example.org")) == 1
+    assert len(smtp_server.to("mpab@localhost")) == 8
+
+
+def test_mails_of_quick_successive_changes_arrive_in_order(
+    app, client, form_post, auth, make_room, smtp_server
+):
+    room = make_room()
+    app.config["MAIL_DELIVERY"] = "worker"
+    form_post("/requests/new", valid_request_form())
+    stay = db.session.scalar(sa.select(StayRequest))
+    auth.login()
+    page = f"/staff/requests/{stay.id}"
+    form_post(f"{page}/approve", {"rooms": [room.id]}, page=page)
+    form_post(f"{page}/cancel", {"reason": "Vol annulé."}, page=page)
+    assert pending_events() == 3  # submitted, approved, cancelled: nothing written yet
+    with worker_thread(app):
+        wait_for(lambda: len(smtp_server.messages) == 5)
+    subjects = [m["Subject"].split(" — ")[0] for m in smtp_server.to("awa@example.org")]
+    assert subjects == ["Demande de séjour reçue", "Séjour confirmé", "Séjour annulé"]
+    confirmed, cancelled = smtp_server.to("awa@example.org")[1:]
+    # Written after the cancellation, the confirmation's invitation carries the stay's last SEQUENCE:
+    # the cancellation that follows it, with that SEQUENCE, still removes the event from the calendar.
+    invitation = icalendar.Calendar.from_ical(attachment(confirmed)).walk("VEVENT")[0]
+    cancellation = icalendar.Calendar.from_ical(attachment(cancelled)).walk("VEVENT")[0]
+    assert invitation["UID"] == cancellation["UID"]
+    assert cancellation["SEQUENCE"] >= invitation["SEQUENCE"]
+    assert cancellation["STATUS"] == "CANCELLED"
+
+
+def test_a_mail_that_cannot_be_written_is_shown_failed_and_the_others_go(
+    app, client, form_post, auth, make_room, smtp_server, monkeypatch
+):
+    make_room()
+    app.config["MAIL_DELIVERY"] = "worker"
+    form_post("/requests/new", valid_request_form(contact_email="broken@example.org"))
+    form_post("/requests/new", valid_request_form(contact_email="moussa@example.org"))
+    # A template that breaks on one request (nothing real breaks them: the test plays that part).
+    submitted = notifications.ON_EVENT["submitted"]
+
+    def breaks_on_one(stay, event):
+        if stay.contact_email == "broken@example.org":
+            raise KeyError("house_phone")
+        submitted(stay, event)
+
+    monkeypatch.setitem(notifications.ON_EVENT, "submitted", breaks_on_one)
+    with worker_thread(app):
+        wait_for(lambda: len(smtp_server.messages) == 2 and pending_events() == 0)
+    assert len(smtp_server.to("moussa@example.org")) == 1
+    assert smtp_server.to("broken@example.org") == []
+
+    broken = db.session.scalar(
+        sa.select(StayRequest).where(StayRequest.contact_email == "broken@example.org")
+    )
+    auth.login_admin()
+    page = client.get("/staff/mail/").get_data(as_text=True)
+    assert f"E-mail non rédigé — {broken.reference} (submitted)" in page
+    assert "rédaction impossible : KeyError: &#39;house_phone&#39;" in page
+    # Nothing was written, so nothing can be sent again: admins are told what to do instead.
+    [failed] = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED))
+    response = form_post(f"/staff/mail/{failed.id}/resend", {}, page="/staff/mail/")
+    assert response.status_code == 303
+    page = client.get("/staff/mail/").get_data(as_text=True)
+    assert "Cet e-mail n&#39;a jamais pu être rédigé : il n&#39;y a rien à renvoyer." in page
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, failed.id).status == OutboxStatus.FAILED
 
 
 def test_worker_survives_an_unreachable_relay_and_retries_later(app, form_post, make_room):
     make_room()
     app.config["MAIL_DELIVERY"] = "worker"
     form_post("/requests/new", valid_request_form())
-    # The app's relay port refuses connections: both mails are put back for a later attempt.
+    # The app's relay port refuses connections: both mails, written, are put back for a later attempt.
     with worker_thread(app):
         wait_for(lambda: attempts() == [1, 1])
     db.session.expire_all()

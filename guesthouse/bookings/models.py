@@ -328,6 +328,9 @@ class BookingEvent(db.Model):
     action: Mapped[str] = mapped_column(sa.String(40))
     message: Mapped[str] = mapped_column(sa.Text, default="")
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    # With MAIL_DELIVERY=worker the mails are written by `flask mail worker`, not by the request that
+    # stores the event: true until they are (mail/outbox.py).
+    mail_pending: Mapped[bool] = mapped_column(default=False, server_default=sa.false(), index=True)
 
     stay: Mapped[StayRequest] = relationship(back_populates="events")
     actor: Mapped[StaffUser | None] = relationship()

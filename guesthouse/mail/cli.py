@@ -13,7 +13,7 @@ from . import bp
 from .delivery import deliver
 from .notifications import notify_digest, notify_reminder
 from .operations import long_pending, purge_sent, stays_to_remind
-from .outbox import deliver_committed
+from .outbox import deliver_committed, write_pending
 from .worker import run as run_worker
 
 bp.cli.short_help = "Send queued mails, arrival reminders and the pending-requests digest."
@@ -24,7 +24,10 @@ DIGEST_LIMIT = 100
 @bp.cli.command("send")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=500, help="Most messages sent in one run.")
 def send(limit: int) -> None:
-    """Send the queued messages that are due (run it every minute)."""
+    """Write the mails events still wait for, then send the queued messages that are due (every minute)."""
+    # Left by a worker that stopped, or by MAIL_DELIVERY=worker without one: written before sending.
+    while write_pending():
+        pass
     totals = {"sent": 0, "retry": 0, "failed": 0}
     while sum(totals.values()) < limit:
         batch = deliver(limit=min(20, limit - sum(totals.values())))

@@ -23,7 +23,7 @@ from ..house.models import house_settings
 from ..i18n import babel_locale, language
 from .compose import UnsafeHeader, checked_address, one_line
 from .ical import CANCEL, REQUEST, invitation
-from .models import OutboxMessage
+from .models import OutboxMessage, OutboxStatus
 
 if TYPE_CHECKING:
     from ..bookings.models import BookingEvent, StayRequest
@@ -145,6 +145,35 @@ def queue(
     )
     db.session.add(message)
     return message
+
+
+def unwritten_mail(event: BookingEvent, error: str) -> OutboxMessage:
+    """What admins see of the mails an event should have caused but that could not be written.
+
+    Stored as failed, without recipients or text, so that nothing half-written ever leaves.
+    """
+    stay = event.stay
+    with force_locale(staff_locale()):
+        subject = _(
+            "E-mail non rédigé — %(reference)s (%(action)s)",
+            reference=stay.reference if stay is not None else "?",
+            action=event.action,
+        )
+    return OutboxMessage(
+        message_id=new_message_id("unwritten"),
+        kind="unwritten",
+        locale=staff_locale(),
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        to=[],
+        cc=[],
+        reply_to=None,
+        subject=one_line(subject, 300),
+        text_body="",
+        html_body="",
+        status=OutboxStatus.FAILED,
+        last_error=f"rédaction impossible : {error}"[:2000],
+        stay_id=event.stay_id,
+    )
 
 
 def stay_invitation(stay: StayRequest, method: str) -> str:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..bookings.choices import StayStatus
-from ..bookings.models import RoomAssignment, StayRequest
+from ..bookings.models import BookingEvent, RoomAssignment, StayRequest
 from ..extensions import db
 from .models import OutboxMessage, OutboxStatus
 
@@ -39,6 +39,7 @@ def failed_messages(limit: int) -> list[OutboxMessage]:
 class QueueState:
     count: int
     oldest: datetime | None  # an old one means `mail send` is not running, or the server refuses
+    unwritten: int = 0  # events whose mails the worker has not written yet (MAIL_DELIVERY=worker)
 
 
 def queue_state() -> QueueState:
@@ -47,7 +48,41 @@ def queue_state() -> QueueState:
             OutboxMessage.status == OutboxStatus.QUEUED
         )
     ).one()
-    return QueueState(count, oldest)
+    unwritten = db.session.scalar(
+        sa.select(sa.func.count()).select_from(BookingEvent).where(BookingEvent.mail_pending)
+    )
+    return QueueState(count, oldest, unwritten)
+
+
+def events_awaiting_mail(limit: int) -> list[BookingEvent]:
+    """Committed events whose mails are still to be written, oldest first, with what the mails show."""
+    stay = selectinload(BookingEvent.stay)
+    return list(
+        db.session.scalars(
+            sa.select(BookingEvent)
+            .where(BookingEvent.mail_pending)
+            .order_by(BookingEvent.id)
+            .limit(limit)
+            .options(
+                stay.selectinload(StayRequest.assignments).selectinload(RoomAssignment.room),
+                stay.selectinload(StayRequest.events),
+                selectinload(BookingEvent.actor),
+            )
+        )
+    )
+
+
+def claim_events(ids: list[int]) -> set[int]:
+    """Clear the flag of these events where it is still set: the ids this transaction now answers for."""
+    return set(
+        db.session.scalars(
+            sa.update(BookingEvent)
+            .where(BookingEvent.id.in_(ids), BookingEvent.mail_pending)
+            .values(mail_pending=False)
+            .returning(BookingEvent.id),
+            execution_options={"synchronize_session": False},
+        )
+    )
 
 
 def purge_sent(before: datetime) -> int:

@@ -12,6 +12,13 @@ Sending happens after the commit: the ids of the rows a commit stored are kept o
 of each CLI command), or by a command right after its commit. With MAIL_DELIVERY=worker nothing is kept:
 `flask mail worker` (worker.py) sends what the commits stored. Delivery failures never reach the person
 who made the change; the messages stay queued for `flask mail send` or the worker.
+
+With MAIL_DELIVERY=worker the mails are not even written by the transaction: rendering four templates
+is most of what a submission costs, and on SQLite it would happen under the database's only write lock.
+The transaction stores its events flagged `mail_pending` instead — the promise of their mails, with
+the change or not at all — and `write_pending()`, run by the worker and by `flask mail send`, writes
+them from the committed request a moment later, clearing each flag in the transaction that stores its
+mails. A mail then shows the request as it is when it is written, normally within a second.
 """
 
 from __future__ import annotations
@@ -25,10 +32,19 @@ from sqlalchemy.orm import Session, SessionTransaction
 from ..bookings.models import BookingEvent
 from ..extensions import db
 from .models import OutboxMessage
+from .operations import claim_events, events_awaiting_mail
 
 _EVENTS = "mail.booking_events"  # BookingEvents flushed in the current transaction
 _QUEUED = "mail.queued"  # outbox ids stored by the current transaction
 _COMMITTED = "mail.committed"  # outbox ids committed, waiting for deliver_committed()
+
+
+@sa.event.listens_for(db.session, "before_flush")
+def _leave_to_the_worker(session: Session, _flush_context, _instances) -> None:
+    if current_app.config["MAIL_DELIVERY"] == "worker":
+        for obj in session.new:
+            if isinstance(obj, BookingEvent):
+                obj.mail_pending = True
 
 
 @sa.event.listens_for(db.session, "after_flush")
@@ -46,7 +62,8 @@ def _queue_mails(session: Session) -> None:
 
     session.flush()  # the transaction's last events, and the references given after a first flush
     for event in session.info.pop(_EVENTS, []):
-        notify_event(event)
+        if not event.mail_pending:  # pending: the worker writes its mails
+            notify_event(event)
     # commit() flushes the outbox rows added here right after this hook.
 
 
@@ -62,6 +79,44 @@ def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> No
     if transaction.parent is None:  # a rollback or a close: what it queued is gone with it
         session.info.pop(_EVENTS, None)
         session.info.pop(_QUEUED, None)
+
+
+def write_pending(limit: int = 20) -> int:
+    """Write the mails of committed events flagged `mail_pending`, oldest first; commits. How many events.
+
+    Rendering happens before anything is written, so that no write lock is held meanwhile; then one
+    transaction clears the flags still set and stores those events' mails. An event whose flag another
+    worker cleared first is left to it: its mails are written once.
+    """
+    from .notifications import notify_event, unwritten_mail
+
+    events = events_awaiting_mail(limit)
+    if not events:
+        db.session.rollback()
+        return 0
+    written: dict[int, list[OutboxMessage]] = {}
+    broken: dict[int, str] = {}
+    with db.session.no_autoflush:
+        for event in events:
+            before = set(db.session.new)
+            try:
+                notify_event(event)
+            except Exception as error:
+                # Rendering is deterministic: what fails now always will. The change itself is saved;
+                # admins see the mail that could not be written among the failed ones.
+                current_app.logger.exception("mail: the mails of event %s could not be written", event.id)
+                broken[event.id] = f"{type(error).__name__}: {error}"
+            written[event.id] = [obj for obj in db.session.new if obj not in before]
+        # Still without autoflush: mails of an event another worker claimed must never reach the table.
+        claimed = claim_events([event.id for event in events])
+    for event in events:
+        for message in written[event.id]:
+            if event.id not in claimed or event.id in broken:
+                db.session.expunge(message)
+        if event.id in claimed and event.id in broken:
+            db.session.add(unwritten_mail(event, broken[event.id]))
+    db.session.commit()
+    return len(claimed)
 
 
 def schedule(message: OutboxMessage) -> None:

@@ -35,6 +35,15 @@ def resend(message_id: int):
     if message.status != OutboxStatus.FAILED:
         flash(_("Ce message n'est plus en échec : il a déjà été renvoyé. Rechargez la liste."), "info")
         return redirect(url_for(".failed"), code=303)
+    if not message.to:
+        flash(
+            _(
+                "Cet e-mail n'a jamais pu être rédigé : il n'y a rien à renvoyer. Prévenez la personne "
+                "qui maintient l'application (l'erreur est dans la liste), et écrivez au demandeur si besoin."
+            ),
+            "error",
+        )
+        return redirect(url_for(".failed"), code=303)
     message.requeue()
     schedule(message)
     db.session.commit()

@@ -1,8 +1,8 @@
 """`flask mail worker`: a process that sends the outbox as it fills (MAIL_DELIVERY=worker).
 
-Why a process of its own: composing a MIME message and talking to the SMTP relay take several
-milliseconds of CPU per mail. Done by the web worker after the response, they hold up the next requests
-it serves; done here, at a lower CPU priority (systemd `Nice=`), a burst of requests is answered first
+Why a process of its own: writing a mail (its templates), composing the MIME message and talking to
+the SMTP relay take several milliseconds of CPU per mail. Done by the web worker, they hold up the next
+requests it serves; done here, at a lower CPU priority (systemd `Nice=`), a burst of requests is answered first
 and its mails follow a moment later. Claims (delivery.py) keep it from ever sending a message twice,
 alongside a `mail send` run or a second worker.
 """
@@ -20,6 +20,7 @@ from ..database import utcnow
 from ..extensions import db
 from .delivery import deliver
 from .operations import purge_sent
+from .outbox import write_pending
 
 BATCH = 20  # messages claimed at once: one SMTP connection each
 PURGE_EVERY_SECONDS = 3600.0
@@ -31,6 +32,9 @@ def run(stop: threading.Event, poll: float) -> Counter:
     next_purge = time.monotonic()
     while not stop.is_set():
         try:
+            # Written and sent in batches as they come: the first mails of a burst leave while the
+            # rest of it is still being written.
+            written = write_pending(BATCH)
             batch = deliver(limit=BATCH)
             if time.monotonic() >= next_purge:
                 retention = current_app.config["MAIL_SENT_RETENTION_DAYS"]
@@ -40,11 +44,11 @@ def run(stop: threading.Event, poll: float) -> Counter:
         except Exception:  # the database went away, a disk filled: keep the service alive and try again
             current_app.logger.exception("mail worker: could not read or update the outbox; trying again")
             db.session.rollback()
-            batch = Counter()
+            written, batch = 0, Counter()
         totals.update(batch)
         if batch:
             current_app.logger.info("mail worker: %s", dict(batch))
-        # Nothing due, or the relay is struggling (retries are due later): wait rather than spin.
-        if not batch or batch["retry"]:
+        # Nothing to write or due, or the relay is struggling (retries are due later): wait, not spin.
+        if not written and (not batch or batch["retry"]):
             stop.wait(poll)
     return totals
