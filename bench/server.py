@@ -43,9 +43,9 @@ class SmtpSink:
         self.controller.stop()
 
 
-# The mail worker's CPU priority, as README "Operations" sets it (systemd Nice=10): a burst of requests is
-# answered first, its mails follow.
-MAIL_WORKER_NICE = 10
+# The mail worker's CPU scheduling, as README "Operations" sets it (systemd CPUSchedulingPolicy=idle): it
+# runs when no request needs the CPU, so a burst of requests is answered first and its mails follow.
+MAIL_WORKER_SCHEDULING = ["chrt", "--idle", "0"]
 
 
 def proc_cpu_seconds(pids: list[int]) -> float:
@@ -91,12 +91,10 @@ class Server:
         self.log = (self.workdir / f"gunicorn-{self.port}.log").open("w")
         self.mail_worker = None
         if environ.get("MAIL_DELIVERY") == "worker":
-            # nice(1), from PATH as on any Linux, execs the command: the pid stays the worker's.
+            # chrt(1) (util-linux, on PATH on any Linux) execs the command: the pid stays the worker's.
             self.mail_worker = subprocess.Popen(  # noqa: S603 - fixed arguments
                 [  # noqa: S607
-                    "nice",
-                    "-n",
-                    str(MAIL_WORKER_NICE),
+                    *MAIL_WORKER_SCHEDULING,
                     sys.executable,
                     "-m",
                     "flask",
