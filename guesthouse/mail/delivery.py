@@ -122,19 +122,22 @@ def record(outcomes: list[Outcome]) -> Counter:
     config = current_app.config
     begin_write()
     now = utcnow()
-    rows = {
-        row.id: row
-        for row in db.session.scalars(
-            sa.select(OutboxMessage).where(OutboxMessage.id.in_([o.id for o in outcomes]))
-        )
-    }
     counts: Counter = Counter()
-    for outcome in outcomes:
-        row = rows[outcome.id]
-        if outcome.error is None:
-            row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now, ""
-            counts["sent"] += 1
-        elif outcome.permanent or row.attempts >= config["MAIL_MAX_ATTEMPTS"]:
+    # The usual outcome, in one statement for the whole batch rather than one per message.
+    sent = [outcome.id for outcome in outcomes if outcome.error is None]
+    if sent:
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id.in_(sent))
+            .values(status=OutboxStatus.SENT, sent_at=now, last_error=""),
+            execution_options={"synchronize_session": False},
+        )
+        counts["sent"] = len(sent)
+    failed = {outcome.id: outcome for outcome in outcomes if outcome.error is not None}
+    retried = sa.select(OutboxMessage).where(OutboxMessage.id.in_(failed))
+    for row in db.session.scalars(retried) if failed else []:
+        outcome = failed[row.id]
+        if outcome.permanent or row.attempts >= config["MAIL_MAX_ATTEMPTS"]:
             row.status, row.last_error = OutboxStatus.FAILED, outcome.error[:2000]
             counts["failed"] += 1
         else:
