@@ -11,11 +11,9 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 # Threads let a worker serve other requests while one waits on the SMTP relay after its response
-# (MAIL_DELIVERY=after_response). With the mail worker nothing waits on the network, and threads of one
-# process only take turns on the GIL: one thread each answered submissions faster in the benchmark
-# (README, Performance).
-_default_threads = "1" if os.environ.get("MAIL_DELIVERY") == "worker" else "4"
-threads = int(os.environ.get("GUNICORN_THREADS", _default_threads))
+# (MAIL_DELIVERY=after_response) or on the database. With the mail worker and several processes, one
+# thread each does better: threads of one process take turns on the GIL (README, Performance).
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 # A request that takes longer than this is stuck: the worker is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

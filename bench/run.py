@@ -92,8 +92,10 @@ BENCH_ENV = {
     "FLASK_RATELIMIT_ENABLED": "false",
     # wrk reaches the server by its loopback address; production answers only to trusted host names.
     "TRUSTED_HOSTS": "127.0.0.1",
-    # As README "Operations" deploys it: the web workers store the mails, `flask mail worker` sends them.
+    # As README "Operations" deploys it: the web workers store the changes, `flask mail worker` writes and
+    # sends their mails, and each web worker runs one thread.
     "MAIL_DELIVERY": "worker",
+    "GUNICORN_THREADS": "1",
 }
 MAIL_DRAIN_TIMEOUT_S = 300.0
 

@@ -20,6 +20,7 @@ from guesthouse.bookings.models import BookingEvent, StayRequest
 from guesthouse.extensions import db
 from guesthouse.mail import notifications
 from guesthouse.mail.models import OutboxMessage, OutboxStatus
+from guesthouse.mail.outbox import write_pending
 from guesthouse.mail.worker import run
 
 from .conftest import valid_request_form
@@ -153,13 +154,13 @@ def test_mails_of_quick_successive_changes_arrive_in_order(
     subjects = [m["Subject"].split(" — ")[0] for m in smtp_server.to("awa@example.org")]
     assert subjects == ["Demande de séjour reçue", "Séjour confirmé", "Séjour annulé"]
     confirmed, cancelled = smtp_server.to("awa@example.org")[1:]
-    # Written after the cancellation, the confirmation's invitation carries the stay's last SEQUENCE:
-    # the cancellation that follows it, with that SEQUENCE, still removes the event from the calendar.
+    # Written after the cancellation, the confirmation still carries the SEQUENCE of the approval, and
+    # the cancellation a higher one: a calendar adds the event, then removes it.
     invitation = icalendar.Calendar.from_ical(attachment(confirmed)).walk("VEVENT")[0]
     cancellation = icalendar.Calendar.from_ical(attachment(cancelled)).walk("VEVENT")[0]
     assert invitation["UID"] == cancellation["UID"]
-    assert cancellation["SEQUENCE"] >= invitation["SEQUENCE"]
-    assert cancellation["STATUS"] == "CANCELLED"
+    assert (invitation["SEQUENCE"], invitation["STATUS"]) == (1, "CONFIRMED")
+    assert (cancellation["SEQUENCE"], cancellation["STATUS"]) == (2, "CANCELLED")
 
 
 def test_a_mail_that_cannot_be_written_is_shown_failed_and_the_others_go(
@@ -249,3 +250,35 @@ def test_flask_mail_worker_runs_until_sigterm(app, database_url, form_post, make
     assert "Mail worker started: looking for mail every 0.1 s" in out
     assert "Mail worker stopped: sent 2, to retry later 0, failed 0." in out
     assert statuses() == [OutboxStatus.SENT] * 2
+
+
+def test_mails_that_cannot_be_written_for_now_never_hold_up_the_others(
+    app, form_post, make_room, runner, smtp_server, monkeypatch
+):
+    make_room()
+    app.config["MAIL_DELIVERY"] = "worker"
+    form_post("/requests/new", valid_request_form())
+    assert write_pending() == 1  # its two mails are written, not sent yet
+    form_post("/requests/new", valid_request_form(contact_email="moussa@example.org"))
+    # The database fails while the second request's mails are being written (the test plays that
+    # part: nothing real fails on demand).
+    submitted = notifications.ON_EVENT["submitted"]
+
+    def database_fails(stay, event):
+        raise sa.exc.OperationalError("SELECT house_settings", {}, Exception("database is locked"))
+
+    monkeypatch.setitem(notifications.ON_EVENT, "submitted", database_fails)
+    result = runner.invoke(args=["mail", "send"])
+    # What was written is sent; the command says what it could not do, and fails.
+    assert result.exit_code == 1
+    assert "the mails of some changes could not be written" in result.output
+    assert len(smtp_server.to("awa@example.org")) == 1 and smtp_server.to("moussa@example.org") == []
+    assert pending_events() == 1  # a database error is no verdict on the mail: it is written later
+    # A mail queued meanwhile (the lost-links one is written by its request) goes out all the same.
+    form_post("/requests/lost", {"contact_email": "awa@example.org"})
+    with worker_thread(app):
+        wait_for(lambda: len(smtp_server.to("awa@example.org")) == 2)
+        assert pending_events() == 1  # the worker keeps the event for later
+        monkeypatch.setitem(notifications.ON_EVENT, "submitted", submitted)
+        wait_for(lambda: len(smtp_server.to("moussa@example.org")) == 1 and pending_events() == 0)
+    assert len(smtp_server.messages) == 5

@@ -4,7 +4,6 @@ import io
 import json
 import logging
 import os
-import runpy
 import socket
 import subprocess
 import sys
@@ -225,23 +224,3 @@ def test_gunicorn_refuses_sqlite_shared_by_workers_set_on_its_command_line(tmp_p
     _out, err = server.communicate(timeout=60)
     assert server.returncode != 0
     assert "DATABASE_URL is SQLite but 2 worker processes would share it" in err
-
-
-def gunicorn_settings(**env: str) -> dict:
-    """gunicorn.conf.py's settings as gunicorn reads them, under this environment."""
-    saved = dict(os.environ)
-    os.environ.pop("GUNICORN_THREADS", None)
-    os.environ.update(env)
-    try:
-        return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
-
-
-def test_gunicorn_threads_follow_the_mail_delivery():
-    # After the response, a thread may wait on the SMTP relay: others serve meanwhile.
-    assert gunicorn_settings(MAIL_DELIVERY="after_response")["threads"] == 4
-    # With the mail worker nothing waits on the network: one thread per process, no GIL contention.
-    assert gunicorn_settings(MAIL_DELIVERY="worker")["threads"] == 1
-    assert gunicorn_settings(MAIL_DELIVERY="worker", GUNICORN_THREADS="3")["threads"] == 3

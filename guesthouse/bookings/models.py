@@ -155,8 +155,13 @@ class StayRequest(db.Model):
         self.assignments = [
             RoomAssignment(room=room, arrival=self.arrival, departure=self.departure) for room in rooms
         ]
+        # The invitation's SEQUENCE is kept with the event: a mail written a moment later (by the mail
+        # worker) must not take a later change's number.
         self.record_event(
-            "approved", actor=by, message=message, details={"rooms": [room.name for room in rooms]}
+            "approved",
+            actor=by,
+            message=message,
+            details={"rooms": [room.name for room in rooms], "sequence": self.sequence},
         )
 
     def reject(self, *, by: StaffUser, reason: str) -> None:
@@ -173,7 +178,11 @@ class StayRequest(db.Model):
         if self.decided_at is None:
             self.decided_at = utcnow()
         self.sequence += 1
-        details = {"rooms": [a.room.name for a in self.assignments], "was_approved": was_approved}
+        details = {
+            "rooms": [a.room.name for a in self.assignments],
+            "was_approved": was_approved,
+            "sequence": self.sequence,
+        }
         self.assignments = []
         for change in getattr(self, "change_requests", ()):  # the backref of guesthouse.changes
             change.close()
@@ -238,7 +247,12 @@ class StayRequest(db.Model):
             "rooms": [room.name for room in rooms],
             "guests": self.guests,
         }
-        self.record_event("changed", actor=by, message=message, details={"before": before, "after": after})
+        self.record_event(
+            "changed",
+            actor=by,
+            message=message,
+            details={"before": before, "after": after, "sequence": self.sequence},
+        )
 
     def _snapshot(self) -> dict[str, Any]:
         return {

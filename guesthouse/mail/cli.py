@@ -26,8 +26,14 @@ DIGEST_LIMIT = 100
 def send(limit: int) -> None:
     """Write the mails events still wait for, then send the queued messages that are due (every minute)."""
     # Left by a worker that stopped, or by MAIL_DELIVERY=worker without one: written before sending.
-    while write_pending():
-        pass
+    try:
+        while write_pending():
+            pass
+        unwritten = None
+    except Exception as error:  # what is queued still goes; the command then fails, visibly
+        current_app.logger.exception("mail send: could not write the mails of new events")
+        db.session.rollback()
+        unwritten = error
     totals = {"sent": 0, "retry": 0, "failed": 0}
     while sum(totals.values()) < limit:
         batch = deliver(limit=min(20, limit - sum(totals.values())))
@@ -43,6 +49,8 @@ def send(limit: int) -> None:
         f"Sent {totals['sent']}, to retry later {totals['retry']}, failed {totals['failed']}; "
         f"{purged} sent message(s) older than {retention} days deleted."
     )
+    if unwritten is not None:
+        raise click.ClickException(f"the mails of some changes could not be written: {unwritten}")
 
 
 @bp.cli.command("worker")

@@ -21,6 +21,7 @@ def invitation(
     stay: StayRequest,
     *,
     method: str,
+    sequence: int,
     organizer: tuple[str, str],
     summary: str,
     description: str,
@@ -28,8 +29,8 @@ def invitation(
 ) -> str:
     """One all-day event over the stay's nights: `[arrival, departure)` is exactly DTSTART/DTEND.
 
-    The UID is the stay's, for its whole life, and SEQUENCE is the stay's, which every change an
-    invitation must reflect raises: a calendar then updates or removes the event it already holds.
+    The UID is the stay's, for its whole life, and SEQUENCE the stay's as of the change announced, which
+    every change an invitation must reflect raises: a calendar then updates or removes the event it holds.
     """
     if method not in (REQUEST, CANCEL):
         raise ValueError(f"unsupported iTIP method {method!r}")
@@ -38,7 +39,7 @@ def invitation(
         uid=stay.ical_uid,
         start=stay.arrival,
         end=stay.departure,
-        sequence=stay.sequence,
+        sequence=sequence,
         stamp=utcnow(),
         summary=summary,
         description=description,

@@ -67,6 +67,11 @@ class OutboxMessage(db.Model):
     def recipients(self) -> str:
         return ", ".join(address for _name, address in self.to)
 
+    @property
+    def can_be_resent(self) -> bool:
+        """A message that was never written (see notifications.unwritten_mail) has nothing to send."""
+        return bool(self.to)
+
     def requeue(self) -> None:
         """Give a failed message a fresh set of attempts, starting now."""
         self.status = OutboxStatus.QUEUED

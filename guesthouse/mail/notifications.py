@@ -176,8 +176,8 @@ def unwritten_mail(event: BookingEvent, error: str) -> OutboxMessage:
     )
 
 
-def stay_invitation(stay: StayRequest, method: str) -> str:
-    """The calendar part for the requester, in the current locale."""
+def stay_invitation(stay: StayRequest, method: str, event: BookingEvent | None = None) -> str:
+    """The calendar part for the requester, in the current locale, numbered as of the event."""
     rooms = ", ".join(room.name for room in stay.rooms)
     lines = [
         _("Référence : %(reference)s", reference=stay.reference),
@@ -194,6 +194,7 @@ def stay_invitation(stay: StayRequest, method: str) -> str:
         stay,
         method=method,
         organizer=organizer(),
+        sequence=(event.details or {}).get("sequence", stay.sequence) if event else stay.sequence,
         summary=_(
             "Séjour à la Maison du Partenariat Angers-Bamako (%(reference)s)", reference=stay.reference
         ),
@@ -255,7 +256,7 @@ def notify_approved(stay: StayRequest, event: BookingEvent | None = None) -> Non
                 arrival=format_date(stay.arrival, "long"),
                 departure=format_date(stay.departure, "long"),
             ),
-            ics=stay_invitation(stay, REQUEST),
+            ics=stay_invitation(stay, REQUEST, event),
             ics_method=REQUEST,
             message=event.message if event else "",
             link=request_link(stay),
@@ -288,7 +289,7 @@ def notify_cancelled(stay: StayRequest, event: BookingEvent | None = None) -> No
             subject=_("Séjour annulé — %(reference)s", reference=stay.reference)
             if invited
             else _("Demande annulée — %(reference)s", reference=stay.reference),
-            ics=stay_invitation(stay, CANCEL) if invited else None,
+            ics=stay_invitation(stay, CANCEL, event) if invited else None,
             ics_method=CANCEL if invited else None,
             reason=event.message if event else "",
             by_requester=by_requester,
@@ -327,7 +328,7 @@ def notify_changed(stay: StayRequest, event: BookingEvent | None = None) -> None
                 arrival=format_date(stay.arrival, "long"),
                 departure=format_date(stay.departure, "long"),
             ),
-            ics=stay_invitation(stay, REQUEST),
+            ics=stay_invitation(stay, REQUEST, event),
             ics_method=REQUEST,
             before_arrival=date.fromisoformat(before["arrival"]) if "arrival" in before else None,
             before_departure=date.fromisoformat(before["departure"]) if "departure" in before else None,

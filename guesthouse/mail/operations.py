@@ -72,8 +72,17 @@ def events_awaiting_mail(limit: int) -> list[BookingEvent]:
     )
 
 
-def claim_events(ids: list[int]) -> set[int]:
+def claim_events(events: list[BookingEvent]) -> set[int]:
     """Clear the flag of these events where it is still set: the ids this transaction now answers for."""
+    # Their requests first, as the transitions and the privacy erase lock a request before its events
+    # (PostgreSQL; SQLite's single writer has no order to keep): never the opposite order, no deadlock.
+    db.session.execute(
+        sa.select(StayRequest.id)
+        .where(StayRequest.id.in_({event.stay_id for event in events}))
+        .order_by(StayRequest.id)
+        .with_for_update(key_share=True, read=True)
+    )
+    ids = [event.id for event in events]
     return set(
         db.session.scalars(
             sa.update(BookingEvent)

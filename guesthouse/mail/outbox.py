@@ -41,9 +41,11 @@ _COMMITTED = "mail.committed"  # outbox ids committed, waiting for deliver_commi
 
 @sa.event.listens_for(db.session, "before_flush")
 def _leave_to_the_worker(session: Session, _flush_context, _instances) -> None:
+    from .notifications import ON_EVENT
+
     if current_app.config["MAIL_DELIVERY"] == "worker":
         for obj in session.new:
-            if isinstance(obj, BookingEvent):
+            if isinstance(obj, BookingEvent) and obj.action in ON_EVENT:  # events that cause mails
                 obj.mail_pending = True
 
 
@@ -101,14 +103,16 @@ def write_pending(limit: int = 20) -> int:
             before = set(db.session.new)
             try:
                 notify_event(event)
+            except sa.exc.SQLAlchemyError:
+                raise  # the database, not the mail: the whole batch is written again on the next look
             except Exception as error:
-                # Rendering is deterministic: what fails now always will. The change itself is saved;
+                # A template or data error: what fails now always will. The change itself is saved;
                 # admins see the mail that could not be written among the failed ones.
                 current_app.logger.exception("mail: the mails of event %s could not be written", event.id)
                 broken[event.id] = f"{type(error).__name__}: {error}"
             written[event.id] = [obj for obj in db.session.new if obj not in before]
         # Still without autoflush: mails of an event another worker claimed must never reach the table.
-        claimed = claim_events([event.id for event in events])
+        claimed = claim_events(events)
     for event in events:
         for message in written[event.id]:
             if event.id not in claimed or event.id in broken:

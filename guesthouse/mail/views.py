@@ -35,7 +35,7 @@ def resend(message_id: int):
     if message.status != OutboxStatus.FAILED:
         flash(_("Ce message n'est plus en échec : il a déjà été renvoyé. Rechargez la liste."), "info")
         return redirect(url_for(".failed"), code=303)
-    if not message.to:
+    if not message.can_be_resent:
         flash(
             _(
                 "Cet e-mail n'a jamais pu être rédigé : il n'y a rien à renvoyer. Prévenez la personne "

@@ -1,10 +1,11 @@
-"""`flask mail worker`: a process that sends the outbox as it fills (MAIL_DELIVERY=worker).
+"""`flask mail worker`: a process that writes and sends mails as changes are committed (MAIL_DELIVERY=worker).
 
 Why a process of its own: writing a mail (its templates), composing the MIME message and talking to
 the SMTP relay take several milliseconds of CPU per mail. Done by the web worker, they hold up the next
-requests it serves; done here, at a lower CPU priority (systemd `Nice=`), a burst of requests is answered first
-and its mails follow a moment later. Claims (delivery.py) keep it from ever sending a message twice,
-alongside a `mail send` run or a second worker.
+requests it serves; done here, at a lower CPU priority (systemd `CPUSchedulingPolicy=idle`), a burst of
+requests is answered first and its mails follow a moment later. Claims (outbox.write_pending for the
+events, delivery.py for the messages) keep it from ever writing or sending a mail twice, alongside a
+`mail send` run or a second worker.
 """
 
 from __future__ import annotations
@@ -31,10 +32,15 @@ def run(stop: threading.Event, poll: float) -> Counter:
     totals: Counter = Counter()
     next_purge = time.monotonic()
     while not stop.is_set():
+        # Written and sent in batches as they come: the first mails of a burst leave while the rest of
+        # it is still being written. Apart, so that mails that cannot be written never stop the others.
         try:
-            # Written and sent in batches as they come: the first mails of a burst leave while the
-            # rest of it is still being written.
             written = write_pending(BATCH)
+        except Exception:
+            current_app.logger.exception("mail worker: could not write the mails of new events; trying again")
+            db.session.rollback()
+            written = 0
+        try:
             batch = deliver(limit=BATCH)
             if time.monotonic() >= next_purge:
                 retention = current_app.config["MAIL_SENT_RETENTION_DAYS"]
@@ -44,7 +50,7 @@ def run(stop: threading.Event, poll: float) -> Counter:
         except Exception:  # the database went away, a disk filled: keep the service alive and try again
             current_app.logger.exception("mail worker: could not read or update the outbox; trying again")
             db.session.rollback()
-            written, batch = 0, Counter()
+            batch = Counter()
         totals.update(batch)
         if batch:
             current_app.logger.info("mail worker: %s", dict(batch))
