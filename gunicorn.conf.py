@@ -15,6 +15,10 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 # thread each does better: threads of one process take turns on the GIL (README, Performance).
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
+# Connections a worker holds at once (kept-alive ones included). A worker accepts all it can: clients that
+# keep their connections (a load generator, a proxy with upstream keepalive) may all land on one worker
+# while the others idle. A cap of (clients / workers) spreads them evenly.
+worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "1000"))
 # A request that takes longer than this is stuck: the worker is killed and replaced.
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))

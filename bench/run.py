@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -150,33 +151,41 @@ def prepare(route: Route, server: Server, data: Dataset) -> tuple[dict, str | No
     return request | {"headers": [f"{k}: {v}" for k, v in headers.items()]}, None
 
 
-def measure(routes: list[Route], server: Server, data: Dataset, load: Load, smoke: bool) -> list[dict]:
-    results = []
-    for route in routes:
-        entry = {"name": route.name, "path": route.path, "method": route.method, "expect": route.expect}
+def measure(
+    routes: list[Route], server: Server, data: Dataset, load: Load, smoke: bool, rounds: int = 1
+) -> list[dict]:
+    entries = [
+        {"name": route.name, "path": route.path, "method": route.method, "expect": route.expect}
+        for route in routes
+    ]
+    prepared = []
+    for route, entry in zip(routes, entries, strict=True):
         request, missing = prepare(route, server, data)
         if missing:
             entry["not_measured"] = missing
             print(f"  {route.name:<30} {route.method} {route.path}: not measured: {missing}", flush=True)
         else:
-            connections = route.connections or load.connections
-            if smoke:
-                connections = min(connections, load.connections)
-            route_load = Load(load.duration, connections, load.threads)
-            cpu_before, mails_before = server.cpu_seconds(), outbox_counts(server.database_url)
-            worker_cpu_before = server.mail_worker_cpu_seconds()
-            entry.update(run_wrk(server.base_url + route.path, route_load, expect=route.expect, **request))
-            cpu = server.cpu_seconds() - cpu_before
-            entry["server_cpu_ms"] = round(cpu * 1000 / entry["requests"], 3) if entry["requests"] else None
-            total, unsent = outbox_counts(server.database_url)
-            if server.mail_worker and (total > mails_before[0] or unsent):
-                entry["mail"] = mail_drain(server, mails_before[0], worker_cpu_before)
-            print(
-                f"  {route.name:<30} {entry['rps']:>9.1f} req/s  p50 {entry['p50_ms']:>7.2f} ms  "
-                f"p95 {entry['p95_ms']:>7.2f} ms  server CPU {entry['server_cpu_ms'] or 0:.2f} ms/request  "
-                f"({entry['requests']} requests, {connections} connections)",
-                flush=True,
-            )
+            prepared.append((route, entry, request))
+    # Pages in rounds: each round loads every page in turn for a share of the duration, and the figures
+    # kept are each page's median round. A shared machine's speed drifts over a run (other tenants, CPU
+    # frequency); rounds spread that drift over every page instead of charging it to whichever page was
+    # measured at the wrong moment, and the bare route the ratios refer to is measured in every round.
+    pages = [item for item in prepared if not item[0].submit_form]
+    share = Load(max(1.0, load.duration / rounds), load.connections, load.threads)
+    runs: dict[str, list[dict]] = {route.name: [] for route, _, _ in pages}
+    for _round in range(rounds):
+        for route, _entry, request in pages:
+            runs[route.name].append(run_once(route, server, share, request, smoke))
+    for route, entry, _request in pages:
+        entry.update(combine(runs[route.name]))
+        print_measured(entry)
+    # Submissions last, in one run: they add rows (and mails) that the pages above must not see.
+    for route, entry, request in prepared:
+        if route.submit_form:
+            entry.update(run_once(route, server, load, request, smoke))
+            print_measured(entry)
+    results = []
+    for route, entry in zip(routes, entries, strict=True):
         entry["target"] = target_text(route)
         results.append(entry)
     bare = next((r for r in results if r["name"] == routes[0].name and "rps" in r), None)
@@ -196,6 +205,75 @@ def measure(routes: list[Route], server: Server, data: Dataset, load: Load, smok
             checks.append(entry["p95_ms"] <= route.max_p95_ms)
         entry["met"] = all(checks) if checks else None
     return results
+
+
+def route_connections(route: Route, load: Load, smoke: bool) -> int:
+    connections = route.connections or load.connections
+    return min(connections, load.connections) if smoke else connections
+
+
+def run_once(route: Route, server: Server, load: Load, request: dict, smoke: bool) -> dict:
+    """One wrk run of one route, with the server's CPU per request and, after writes, the mail drain."""
+    route_load = Load(load.duration, route_connections(route, load, smoke), load.threads)
+    cpu_before, mails_before = server.cpu_seconds(), outbox_counts(server.database_url)
+    worker_cpu_before = server.mail_worker_cpu_seconds()
+    entry = run_wrk(server.base_url + route.path, route_load, expect=route.expect, **request)
+    cpu = server.cpu_seconds() - cpu_before
+    entry["server_cpu_s"] = cpu
+    entry["server_cpu_ms"] = round(cpu * 1000 / entry["requests"], 3) if entry["requests"] else None
+    total, unsent = outbox_counts(server.database_url)
+    if server.mail_worker and (total > mails_before[0] or unsent):
+        entry["mail"] = mail_drain(server, mails_before[0], worker_cpu_before)
+    return entry
+
+
+def combine(runs: list[dict]) -> dict:
+    """Several rounds of one route: the median round's rate and latencies, totals of the rest."""
+    if len(runs) == 1:
+        return runs[0]
+    requests = sum(run["requests"] for run in runs)
+    cpu = sum(run["server_cpu_s"] for run in runs)
+    combined = {
+        key: round(statistics.median(run[key] for run in runs), 2)
+        for key in ("rps", "p50_ms", "p95_ms", "p99_ms")
+    }
+    return combined | {
+        "requests": requests,
+        "seconds": round(sum(run["seconds"] for run in runs), 2),
+        "max_ms": max(run["max_ms"] for run in runs),
+        "unexpected": sum(run["unexpected"] for run in runs),
+        "unexpected_status": next((r["unexpected_status"] for r in runs if r["unexpected_status"]), None),
+        "socket_errors": sum(run["socket_errors"] for run in runs),
+        "connections": runs[0]["connections"],
+        "rounds": [run["rps"] for run in runs],
+        "server_cpu_s": cpu,
+        "server_cpu_ms": round(cpu * 1000 / requests, 3) if requests else None,
+    }
+
+
+def print_measured(entry: dict) -> None:
+    if "mail" in entry:
+        mail = entry["mail"]
+        print(
+            f"  {'':<30} mail: {mail['caused_by_the_load']} written for the load, "
+            + (
+                f"{mail['still_queued']} STILL QUEUED after {MAIL_DRAIN_TIMEOUT_S:g} s"
+                if mail["still_queued"]
+                else "all sent"
+            )
+            + f" {mail['sent_within_s_after_the_load']} s after it ended; mail worker CPU "
+            f"{mail['worker_cpu_ms_per_mail']} ms per mail",
+            flush=True,
+        )
+    rounds = (
+        f", rounds {' / '.join(f'{rps:.0f}' for rps in entry['rounds'])} req/s" if "rounds" in entry else ""
+    )
+    print(
+        f"  {entry['name']:<30} {entry['rps']:>9.1f} req/s  p50 {entry['p50_ms']:>7.2f} ms  "
+        f"p95 {entry['p95_ms']:>7.2f} ms  server CPU {entry['server_cpu_ms'] or 0:.2f} ms/request  "
+        f"({entry['requests']} requests, {entry['connections']} connections{rounds})",
+        flush=True,
+    )
 
 
 def outbox_counts(url: str) -> tuple[int, int]:
@@ -230,13 +308,6 @@ def mail_drain(server: Server, total_before: int, worker_cpu_before: float) -> d
         "sent_within_s_after_the_load": round(time.monotonic() - ended, 1),
         "worker_cpu_ms_per_mail": round(cpu * 1000 / mails, 2) if mails else None,
     }
-    print(
-        f"  {'':<30} mail: {mails} written for the load, "
-        + (f"{queued} STILL QUEUED after {MAIL_DRAIN_TIMEOUT_S:g} s" if queued else "all sent")
-        + f" {result['sent_within_s_after_the_load']} s after it ended; mail worker CPU "
-        f"{result['worker_cpu_ms_per_mail']} ms per mail",
-        flush=True,
-    )
     return result
 
 
@@ -251,8 +322,14 @@ def target_text(route: Route) -> str:
 
 def serve_and_measure(url, data, routes, load, args, workdir, smtp) -> list[dict]:
     env = {**BENCH_ENV, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port), **dict(args.env)}
+    # wrk keeps its connections open, and a gunicorn worker accepts all it can: left alone, one worker
+    # may take all ten while the other idles (half the throughput, at random from one wrk run to the
+    # next). Capped at their share (gunicorn.conf.py), they are spread evenly, as a proxy opening a
+    # connection per request spreads its requests.
+    most = max(route_connections(route, load, args.smoke) for route in routes)
+    env.setdefault("GUNICORN_WORKER_CONNECTIONS", str(-(-most // args.workers)))
     with Server(url, workdir, env, workers=args.workers) as server:
-        results = measure(routes, server, data, load, args.smoke)
+        results = measure(routes, server, data, load, args.smoke, args.rounds)
         errors = server.log_text().count('"level": "ERROR"')
     for entry in results:
         entry["server_errors_logged"] = errors
@@ -309,7 +386,8 @@ def main(argv: list[str] | None = None) -> int:
     report = {"meta": meta(args), "routes": [], "scale": {}}
     print(f"MPAB benchmark, {report['meta']['started']}, load average {report['meta']['load_before']}")
     print(
-        f"gunicorn {args.workers} workers; wrk {args.duration:g} s per route, {args.connections} connections"
+        f"gunicorn {args.workers} workers; wrk {args.duration:g} s per route ({args.rounds} rounds for the pages), "
+        f"{args.connections} connections"
     )
     url, data = dataset_for(args.database_url, workdir, "bench.db", args.stays, args.pending, args.reset)
     report["meta"]["dataset"] = asdict(data) | {"staff_password": "(generated)"}
@@ -400,7 +478,12 @@ def meta(args) -> dict:
         "cpus": os.cpu_count(),
         "load_before": round(os.getloadavg()[0], 2),
         "gunicorn_workers": args.workers,
-        "wrk": {"duration_s": args.duration, "connections": args.connections, "threads": args.threads},
+        "wrk": {
+            "duration_s": args.duration,
+            "rounds": args.rounds,
+            "connections": args.connections,
+            "threads": args.threads,
+        },
         "smoke": args.smoke,
     }
 
@@ -413,6 +496,9 @@ def parse_args(argv):
     parser.add_argument("--pending", type=int, default=100)
     parser.add_argument("--scale-stays", type=int, default=100_000, help="0 to skip the scale run")
     parser.add_argument("--duration", type=float, default=10, help="seconds of load per route")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds the pages' load is split into (median kept)"
+    )
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
@@ -441,7 +527,7 @@ def parse_args(argv):
     args = parser.parse_args(argv)
     if args.smoke:
         args.stays, args.pending, args.scale_stays = 60, 5, 300
-        args.duration, args.connections, args.threads, args.repeats = 1, 2, 1, 10
+        args.duration, args.connections, args.threads, args.repeats, args.rounds = 1, 2, 1, 10, 1
     if args.database_url and not args.database_url.startswith("postgresql"):
         parser.error(
             "--database-url takes a postgresql+psycopg:// URL (SQLite files are made by the benchmark)"
