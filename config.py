@@ -166,7 +166,10 @@ class ProductionConfig(Config):
     HSTS_SECONDS = _int("HSTS_SECONDS", 63072000)  # two years, as hstspreload.org recommends
     LOG_JSON = _bool("LOG_JSON", True)
     # Statement parameters hold personal data: keep them out of error messages and logs.
-    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True, "pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
+    # A pooled PostgreSQL connection idle for longer than this is tested before use (0: never), so that a
+    # database restart or a dropped idle connection costs no request an error (guesthouse/database.py).
+    DATABASE_PING_IDLE_SECONDS = _float("DATABASE_PING_IDLE_SECONDS", 30.0)
 
 
 class DevelopmentConfig(Config):

@@ -61,7 +61,7 @@ def check_config(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from .database import configure_sqlite
+    from .database import configure_sqlite, ping_idle_connections
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -76,6 +76,8 @@ def register_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+        elif app.config.get("DATABASE_PING_IDLE_SECONDS"):
+            ping_idle_connections(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
 
 
 # Each feature's modules that attach routes or commands to its blueprint. They are imported here, not

@@ -3,6 +3,7 @@
 import fcntl
 import os
 import threading
+import time
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -66,6 +67,33 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def _begin(conn):
         if conn.get_execution_options().get("sqlite_immediate", False):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
+    """Test a pooled connection before use when it has been idle for longer than `idle_seconds`.
+
+    SQLAlchemy's pool_pre_ping does it before every use: one more round trip to PostgreSQL per request
+    (and per connection a request checks out), about a tenth of a calendar poll's cost. A connection in
+    steady use is alive; one left idle may have been dropped by a restart, a failover or a firewall.
+    A failed test makes the pool open a new connection instead, so no request sees the error.
+    """
+
+    @sa.event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None or time.monotonic() - checked_in_at <= idle_seconds:
+            return
+        try:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("SELECT 1")
+            cursor.close()
+            dbapi_connection.rollback()
+        except Exception as error:
+            raise sa.exc.DisconnectionError(f"idle connection lost: {error}") from error
 
 
 # SQLite has one write lock for the whole file, and a connection that finds it taken sleeps and polls

@@ -71,6 +71,11 @@ def _read_state(query: str) -> tuple | None:
     # Outside the request's transaction is safe for a cache key: no read there holds a snapshot taken
     # before this one (SQLite reads outside a write, and PostgreSQL's READ COMMITTED, see the latest
     # commit), so the data read next is at least as new as the version it is kept under.
+    session = db.session.registry() if db.session.registry.has() else None
+    if session is not None and session.in_transaction():
+        # The request holds a connection already (a staff page): read on it rather than check out a
+        # second one, which PostgreSQL would also have to reset, one more round trip.
+        return session.connection().exec_driver_sql(query).fetchone()
     connection = db.engine.raw_connection()
     try:
         cursor = connection.cursor()
