@@ -158,19 +158,19 @@ class Server:
 
     def __exit__(self, *exc) -> None:
         if self.mail_worker:
-            self.mail_worker.terminate()
-            try:
-                self.mail_worker.wait(30)
-            except subprocess.TimeoutExpired:
-                self.mail_worker.kill()
-                self.mail_worker.wait()
-        self.process.terminate()
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            stop(self.mail_worker)
+        stop(self.process)
         self.log.close()
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after 30 s: a graceful stop, never a hang."""
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @dataclass

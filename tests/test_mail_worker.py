@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from guesthouse import create_app
 from guesthouse.bookings.models import BookingEvent, StayRequest
 from guesthouse.extensions import db
-from guesthouse.mail import notifications
+from guesthouse.mail import notifications, outbox
 from guesthouse.mail.models import OutboxMessage, OutboxStatus
 from guesthouse.mail.outbox import write_pending
 from guesthouse.mail.worker import run
@@ -135,6 +135,40 @@ def test_two_workers_write_each_mail_once(app, form_post, make_room, smtp_server
     for n in range(8):
         assert len(smtp_server.to(f"guest{n}@example.org")) == 1
     assert len(smtp_server.to("mpab@localhost")) == 8
+
+
+def test_two_writers_racing_for_the_same_events_store_their_mails_once(
+    app, form_post, make_room, monkeypatch
+):
+    make_room()
+    app.config["MAIL_DELIVERY"] = "worker"
+    for n in range(3):
+        form_post("/requests/new", valid_request_form(contact_email=f"guest{n}@example.org"))
+    # Both writers read and render the same three events before either claims them: the race made
+    # certain (the real claim runs, once both are ready).
+    both_rendered = threading.Barrier(2, timeout=10)
+    claim = outbox.claim_events
+
+    def claim_when_both_rendered(events):
+        both_rendered.wait()
+        return claim(events)
+
+    monkeypatch.setattr(outbox, "claim_events", claim_when_both_rendered)
+    claimed: list[int] = []
+
+    def writer():
+        with app.app_context():
+            claimed.append(write_pending())
+
+    threads = [threading.Thread(target=writer) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert sorted(claimed) == [0, 3]
+    # Three events, two mails each, stored once: the loser's rendering never reached the table.
+    assert statuses() == [OutboxStatus.QUEUED] * 6
+    assert pending_events() == 0
 
 
 def test_mails_of_quick_successive_changes_arrive_in_order(

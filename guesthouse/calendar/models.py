@@ -65,9 +65,9 @@ _READ_PAGE_VERSION = "SELECT page_version FROM feed_state WHERE id = 1"
 
 
 def _read_state(query: str) -> tuple | None:
-    # Every calendar poll and every kept page starts here, so this one read skips the ORM session and
-    # SQLAlchemy's statement machinery, half of a feed's 304 (the SQL is fixed, without parameters, and
-    # the same on SQLite and PostgreSQL). The pool still checks the connection out and resets it.
+    # Every calendar poll and every kept page starts here, so this one read skips SQLAlchemy's statement
+    # machinery, and the ORM session unless the request has one going: half of a feed's 304 (the SQL is
+    # fixed, without parameters, and the same on SQLite and PostgreSQL).
     # Outside the request's transaction is safe for a cache key: no read there holds a snapshot taken
     # before this one (SQLite reads outside a write, and PostgreSQL's READ COMMITTED, see the latest
     # commit), so the data read next is at least as new as the version it is kept under.
