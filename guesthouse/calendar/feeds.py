@@ -114,9 +114,7 @@ def replaced_link_feed(stay: StayRequest) -> bytes:
     with stay_locale(stay):
         calendar = stay_calendar(
             stay,
-            _(
-                "Cette adresse a été remplacée\u00a0: abonnez-vous à la nouvelle, reçue par courriel."
-            ),
+            _("Cette adresse a été remplacée\u00a0: abonnez-vous à la nouvelle, reçue par courriel."),
         )
         return ical.to_ics(calendar)
 

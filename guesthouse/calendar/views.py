@@ -7,9 +7,9 @@ from ..bookings.operations import active_rooms, stay_by_token
 from ..extensions import db
 from ..rooms.models import Room
 from ..security.headers import private_link
+from ..security.links import external_url
 from ..staff.access import staff_required
 from . import bp
-from ..security.links import external_url
 from .feeds import occupancy_feed, replaced_link_feed, staff_feed, stay_feed
 from .links import stay_calendar_links, webcal_url
 from .operations import feed_window, staff_by_calendar_token, stay_by_replaced_token
@@ -72,8 +72,8 @@ def replaced_stay(token: str):
 @staff_required
 def help_page():
     """How to subscribe to the feeds in the usual calendar apps, and how often each refreshes."""
-    feeds = [(None, external_url(".occupancy"))]
-    feeds += [(room, external_url(".room", room_id=room.id)) for room in active_rooms()]
+    feeds = [(None, external_url("calendar.occupancy"))]
+    feeds += [(room, external_url("calendar.room", room_id=room.id)) for room in active_rooms()]
     return render_template(
         "calendar/help.html",
         feeds=[(room, url, webcal_url(url)) for room, url in feeds],

@@ -5,8 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..calendar.links import webcal_url
-from ..security.links import external_url
 from ..extensions import db
+from ..security.links import external_url
 from . import bp
 from .access import staff_required
 
