@@ -290,7 +290,8 @@ def test_requester_download_is_the_approved_stay_under_its_invitation_uid(
     assert event.status == "CONFIRMED" and event.sequence == stay.sequence
     assert f"Référence : {stay.reference}" in event.description
     assert "Chambres : Djoliba" in event.description
-    assert f"http://mpab.test/requests/{stay.access_token}" in event.description
+    assert "Site de la maison\u00a0: http://mpab.test/" in event.description  # public, not the private link
+    assert stay.access_token not in response.get_data(as_text=True)
     assert response.headers["Content-Disposition"] == f'attachment; filename="{stay.reference}.ics"'
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["Cache-Control"] == "private, no-cache"

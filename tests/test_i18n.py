@@ -463,7 +463,8 @@ def test_an_english_requester_is_acknowledged_and_confirmed_in_english(
     arrival = format_date(stay.arrival, "long", locale="en_GB")  # "12 March 2027"
     assert arrival in confirmation["Subject"]
     calendar = mail_parts(confirmation)["text/calendar"].replace("\r\n ", "")  # unfolded
-    assert f"SUMMARY:Stay at the Maison du Partenariat Angers-Bamako ({stay.reference})" in calendar
+    assert "SUMMARY:Stay — Maison du Partenariat Angers-Bamako" in calendar
+    assert f"DESCRIPTION:Reference: {stay.reference}\\n" in calendar
     # The service's notice stays French: the check above would have caught French.
     notice = smtp_server.one(SERVICE, "Nouvelle demande")
     assert notice["Content-Language"] == "fr" and french_left(mail_parts(notice)["text/plain"])

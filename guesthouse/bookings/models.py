@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, today, utcnow
 from ..extensions import db
+from ..staff.models import hash_calendar_token
 from .choices import COOPERATION_AXES, NON_ANGERS_TYPE, ORGANISATION_TYPES, StayStatus
 
 if TYPE_CHECKING:
@@ -85,6 +86,7 @@ class StayRequest(db.Model):
     events: Mapped[list[BookingEvent]] = relationship(
         back_populates="stay", cascade="all, delete-orphan", order_by="BookingEvent.id"
     )
+    replaced_tokens: Mapped[list[ReplacedToken]] = relationship(cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<StayRequest {self.reference} {self.status}>"
@@ -189,7 +191,12 @@ class StayRequest(db.Model):
         self.record_event("cancelled", actor=by, actor_kind=actor_kind, message=reason, details=details)
 
     def revoke_link(self, *, by: StaffUser) -> None:
-        """Replace the private link: the old one stops working at once (a leaked link, say)."""
+        """Replace the private link: the old one stops working at once (a leaked link, say).
+
+        Its hash is kept so that a calendar subscribed to the old address can be told the stay is gone
+        from it (see calendar/views.py), rather than get errors for ever.
+        """
+        self.replaced_tokens.append(ReplacedToken(token_hash=hash_calendar_token(self.access_token)))
         self.access_token = new_access_token()
         self.record_event("link_revoked", actor=by)
 
@@ -274,6 +281,7 @@ class StayRequest(db.Model):
             event.message = ""
             event.details = {k: v for k, v in (event.details or {}).items() if k in ANONYMOUS_EVENT_DETAILS}
         self.access_token = new_access_token()  # the old link, maybe still in a mailbox, now leads nowhere
+        self.replaced_tokens = []  # and so do the links replaced before it
         self.anonymised_at = utcnow()
         self.record_event(action, actor=by, actor_kind="system")
 
@@ -327,6 +335,17 @@ class RoomAssignment(db.Model):
 
     stay: Mapped[StayRequest] = relationship(back_populates="assignments")
     room: Mapped[Room] = relationship()
+
+
+class ReplacedToken(db.Model):
+    """A private link staff replaced, kept as its SHA-256 until the request is anonymised or deleted."""
+
+    __tablename__ = "replaced_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stay_id: Mapped[int] = mapped_column(sa.ForeignKey("stay_requests.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class BookingEvent(db.Model):

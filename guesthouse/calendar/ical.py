@@ -1,8 +1,9 @@
-"""iCalendar documents for the feeds and the requester's download, built with icalendar.
+"""Every iCalendar object the service writes: the feeds, the requester's download and the invitations.
 
-Everything an event says comes from its record (DTSTAMP and LAST-MODIFIED from `updated_at`, SEQUENCE
-from `sequence`), and events are sorted, so the same data always gives the same bytes. Subscription
-feeds carry no METHOD (RFC 5546 methods are for invitations, not for published calendars).
+One PRODID and one escaping for all of them. Everything an event says comes from its record (DTSTAMP
+and LAST-MODIFIED from `updated_at`, SEQUENCE from `sequence`), and events are sorted, so the same data
+always gives the same bytes. Subscription feeds carry no METHOD (RFC 5546 methods are for invitations,
+not for published calendars). Calendars sync to third parties: no object holds a private link.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
-from icalendar import Calendar, Component, Event, vDuration, vText
+from icalendar import Calendar, Component, Event, vCalAddress, vDuration, vText
 
 from ..bookings.choices import StayStatus
 from ..bookings.models import RoomAssignment, StayRequest
@@ -22,6 +24,9 @@ from ..rooms.models import Closure
 PRODID = "-//Ville d'Angers//MPAB sejours//FR"
 UID_DOMAIN = "mpab"
 REFRESH = timedelta(hours=1)
+# iTIP methods of the invitations mailed to a requester (RFC 5546).
+REQUEST = "REQUEST"
+CANCEL = "CANCEL"
 
 # US-ASCII controls other than TAB and LF, which RFC 5545 TEXT cannot carry (CR is turned into LF
 # first), and the byte-order mark, which parsers drop at the start of a value.
@@ -34,11 +39,11 @@ def calendar_text(value: str) -> str:
 
 
 class Text(vText):
-    """A TEXT value escaped exactly as RFC 5545 §3.3.11 says.
+    """A TEXT value escaped exactly as RFC 5545 §3.3.11 says: the one escaping of every TEXT value here.
 
-    icalendar's vText also reads a backslash followed by N in the value as a line break, so
-    "C:\\Nouveau" would not come back unchanged from a parser; only backslash (first), semicolon,
-    comma and line feed are escaped here.
+    icalendar's own vText escaping first turns a backslash followed by N in the value into a line
+    break, so "C:\\Niger" would come back from any parser as "C:" and "iger" on two lines. Only
+    backslash (first), semicolon, comma and line feed are escaped here; a line break is written "\\n".
     """
 
     def to_ical(self) -> bytes:
@@ -217,24 +222,92 @@ def staff_calendar(
     return with_events(calendar, events)
 
 
-# -- a requester's own stay -----------------------------------------------------------------------
-def requester_stay_event(stay: StayRequest, *, house: str, page_url: str) -> Event:
-    """The stay under the UID of the invitations e-mailed to the requester, so an import updates it."""
+# -- a requester's own stay: one event for the download, the subscription and the invitations ----
+@dataclass(frozen=True)
+class HouseFacts:
+    """What a requester's event says besides the stay itself: public facts only, never a private link."""
+
+    name: str
+    address: str
+    page_url: str
+    contact_email: str
+
+
+@dataclass(frozen=True)
+class StayText:
+    summary: str
+    location: str
+    description: str
+
+
+def stay_text(stay: StayRequest, house: HouseFacts) -> StayText:
+    """What a calendar shows of the stay: the same text in a file, an invitation or Google's form."""
+    lines = [_("Référence : %(reference)s", reference=stay.reference or "")]
+    if rooms := room_names(stay):
+        lines.append(_("Chambres : %(rooms)s", rooms=rooms))
+    lines += [
+        _("Site de la maison\u00a0: %(url)s", url=house.page_url),
+        _("Contact du service\u00a0: %(email)s", email=house.contact_email),
+        # The private link is left to the mails: a synced calendar would hand it to a third party.
+        _("Pour suivre votre demande, ouvrez le lien personnel reçu par courriel."),
+    ]
+    return StayText(
+        summary=_("Séjour — %(house)s", house=house.name),
+        location=calendar_text(house.address),
+        description="\n".join(lines),
+    )
+
+
+def requester_stay_event(
+    stay: StayRequest, house: HouseFacts, *, sequence: int | None = None, cancelled: bool = False
+) -> Event:
+    """The stay under the same UID, SUMMARY, LOCATION and DESCRIPTION wherever it is sent.
+
+    An invitation gives the SEQUENCE of the change it announces (a later change may have raised the
+    stay's since), and `cancelled` for an iTIP CANCEL; nothing else differs.
+    """
+    text = stay_text(stay, house)
     event = all_day_event(
         uid=stay.ical_uid,
         start=stay.arrival,
         end=stay.departure,
         revised=stay.updated_at,
-        sequence=stay.sequence,
-        summary=_("Séjour — %(house)s", house=house),
+        sequence=stay.sequence if sequence is None else sequence,
+        summary=text.summary,
+        status="CANCELLED" if cancelled else "CONFIRMED",
         transparent=False,
     )
-    lines = [
-        _("Référence : %(reference)s", reference=stay.reference or ""),
-        _("Chambres : %(rooms)s", rooms=room_names(stay)),
-        _("Suivi de la demande : %(url)s", url=page_url),
-    ]
-    add_text(event, "DESCRIPTION", "\n".join(lines))
-    add_text(event, "LOCATION", _("%(house)s, Bamako (Mali)", house=house))
-    event.add("URL", page_url)
+    add_text(event, "DESCRIPTION", text.description)
+    add_text(event, "LOCATION", text.location)
+    add_text(event, "CONTACT", house.contact_email)
+    event.add("URL", house.page_url)
     return event
+
+
+def invitation(event: Event, *, method: str, organizer: tuple[str, str], attendee: tuple[str, str]) -> str:
+    """The event as an iTIP message: METHOD, and the ORGANIZER and ATTENDEE that RFC 5546 requires.
+
+    ORGANIZER is the address the mails come from, so that a calendar accepts the updates that follow.
+    """
+    if method not in (REQUEST, CANCEL):
+        raise ValueError(f"unsupported iTIP method {method!r}")
+    event.add("ORGANIZER", calendar_address(*organizer))
+    # Nothing reads replies (RSVP false): the service mailbox would only collect "accepted" notices.
+    event.add(
+        "ATTENDEE", calendar_address(*attendee, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp=False)
+    )
+    calendar = Calendar()
+    calendar.add("PRODID", PRODID)
+    calendar.add("VERSION", "2.0")
+    calendar.add("CALSCALE", "GREGORIAN")
+    calendar.add("METHOD", method)
+    calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")
+
+
+def calendar_address(name: str, address: str, **parameters) -> vCalAddress:
+    """A mailto: address with its CN, on one line whatever the name holds."""
+    # A double quote cannot appear in a parameter value; RFC 6868 escapes it as ^', which Outlook
+    # shows as such. A plain apostrophe reads the same.
+    cn = " ".join(calendar_text(name).split()).replace('"', "'")
+    return vCalAddress.new("".join(calendar_text(address).split()), cn=cn, **parameters)

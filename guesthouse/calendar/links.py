@@ -1,20 +1,18 @@
-"""Absolute addresses of the feeds, and the "add to calendar" links of a requester's stay."""
+"""The addresses of a requester's calendar: its download, its subscriptions and Google Calendar's form."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app, url_for
-from flask_babel import gettext as _
+from flask import url_for
 
+from ..bookings.choices import StayStatus
 from ..bookings.models import StayRequest
+from ..security.links import external_url
+from .feeds import house_facts
+from .ical import stay_text
 
 GOOGLE_TEMPLATE = "https://calendar.google.com/calendar/render"
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """The public address of a page, from BASE_URL: feeds are fetched by servers that never saw ours."""
-    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
 
 
 def webcal_url(url: str) -> str:
@@ -23,15 +21,17 @@ def webcal_url(url: str) -> str:
 
 
 def google_calendar_url(stay: StayRequest) -> str:
-    """Google Calendar's "new event" form filled with the stay (all-day dates, end exclusive)."""
-    house = current_app.config["CALENDAR_NAME"]
+    """Google Calendar's "new event" form filled with the stay (all-day dates, end exclusive).
+
+    The text of the calendar files, which holds no private link: Google would keep it.
+    """
+    text = stay_text(stay, house_facts())
     params = {
         "action": "TEMPLATE",
-        "text": _("Séjour — %(house)s", house=house),
+        "text": text.summary,
         "dates": f"{stay.arrival:%Y%m%d}/{stay.departure:%Y%m%d}",
-        # The reference, not the private page's address: Google would keep the secret link.
-        "details": _("Référence : %(reference)s", reference=stay.reference or ""),
-        "location": _("%(house)s, Bamako (Mali)", house=house),
+        "details": text.description,
+        "location": text.location,
     }
     return f"{GOOGLE_TEMPLATE}?{urlencode(params)}"
 
@@ -40,6 +40,14 @@ def stay_calendar_links(stay: StayRequest) -> dict[str, str]:
     """The requester's .ics download, its webcal:// subscription and Google Calendar's form."""
     return {
         "download": url_for("calendar.stay", token=stay.access_token),
-        "webcal": webcal_url(absolute_url("calendar.stay", token=stay.access_token)),
+        "webcal": webcal_url(external_url("calendar.stay", token=stay.access_token)),
         "google": google_calendar_url(stay),
     }
+
+
+def stay_subscription(stay: StayRequest) -> tuple[str, str] | None:
+    """The https and webcal:// addresses of an approved stay's calendar, for a mail; None otherwise."""
+    if stay.status != StayStatus.APPROVED:
+        return None
+    url = external_url("calendar.stay", token=stay.access_token)
+    return url, webcal_url(url)

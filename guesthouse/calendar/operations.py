@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from ..bookings.choices import StayStatus
-from ..bookings.models import RoomAssignment, StayRequest
+from ..bookings.models import ReplacedToken, RoomAssignment, StayRequest
 from ..database import today
 from ..extensions import db
 from ..rooms.models import Closure
@@ -126,3 +126,14 @@ def staff_by_calendar_token(token: str) -> StaffUser | None:
     if user is None or not hmac.compare_digest(user.calendar_token_hash or "", wanted):
         return None
     return user
+
+
+def stay_by_replaced_token(token: str) -> StayRequest | None:
+    """The request whose private link this token was before staff replaced it, else None."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        return None
+    return db.session.scalar(
+        sa.select(StayRequest)
+        .join(ReplacedToken)
+        .where(ReplacedToken.token_hash == hash_calendar_token(token))
+    )

@@ -7,11 +7,12 @@ from ..bookings.operations import active_rooms, stay_by_token
 from ..extensions import db
 from ..rooms.models import Room
 from ..security.headers import private_link
+from ..security.links import external_url
 from ..staff.access import staff_required
 from . import bp
-from .feeds import occupancy_feed, staff_feed, stay_feed
-from .links import absolute_url, stay_calendar_links, webcal_url
-from .operations import feed_window, staff_by_calendar_token
+from .feeds import occupancy_feed, replaced_link_feed, staff_feed, stay_feed
+from .links import stay_calendar_links, webcal_url
+from .operations import feed_window, staff_by_calendar_token, stay_by_replaced_token
 from .responses import calendar_response, init_cache
 
 bp.record_once(init_cache)
@@ -50,7 +51,9 @@ def staff(token: str):
 @private_link
 def stay(token: str):
     """A requester's own stay; the calendar is empty while the stay is not approved."""
-    stay = stay_by_token(token) or abort(404)
+    stay = stay_by_token(token)
+    if stay is None:
+        return replaced_stay(token)
     return calendar_response(
         ("stay", stay.id),
         lambda: stay_feed(stay),
@@ -59,12 +62,18 @@ def stay(token: str):
     )
 
 
+def replaced_stay(token: str):
+    """A replaced link's calendar, without the event: a subscription drops it instead of failing."""
+    stay = stay_by_replaced_token(token) or abort(404)
+    return calendar_response(("replaced", stay.id), lambda: replaced_link_feed(stay), private=True)
+
+
 @bp.get("/help", endpoint="help")
 @staff_required
 def help_page():
     """How to subscribe to the feeds in the usual calendar apps, and how often each refreshes."""
-    feeds = [(None, absolute_url(".occupancy"))]
-    feeds += [(room, absolute_url(".room", room_id=room.id)) for room in active_rooms()]
+    feeds = [(None, external_url("calendar.occupancy"))]
+    feeds += [(room, external_url("calendar.room", room_id=room.id)) for room in active_rooms()]
     return render_template(
         "calendar/help.html",
         feeds=[(room, url, webcal_url(url)) for room, url in feeds],

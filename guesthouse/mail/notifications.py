@@ -18,11 +18,13 @@ from flask import current_app, render_template
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
+from ..calendar.feeds import stay_invitation as calendar_invitation
+from ..calendar.ical import CANCEL, REQUEST
+from ..calendar.links import stay_subscription
 from ..extensions import db
 from ..house.models import house_settings
 from ..i18n import babel_locale, language
 from .compose import UnsafeHeader, checked_address, one_line
-from .ical import CANCEL, REQUEST, invitation
 from .models import OutboxMessage, OutboxStatus
 
 if TYPE_CHECKING:
@@ -178,29 +180,8 @@ def unwritten_mail(event: BookingEvent, error: str) -> OutboxMessage:
 
 def stay_invitation(stay: StayRequest, method: str, event: BookingEvent | None = None) -> str:
     """The calendar part for the requester, in the current locale, numbered as of the event."""
-    rooms = ", ".join(room.name for room in stay.rooms)
-    lines = [
-        _("Référence : %(reference)s", reference=stay.reference),
-        _(
-            "Arrivée à partir de %(check_in)s, départ avant %(check_out)s.",
-            check_in=house_settings().check_in_time,
-            check_out=house_settings().check_out_time,
-        ),
-    ]
-    if rooms and method == REQUEST:
-        lines.append(_("Chambres : %(rooms)s", rooms=rooms))
-    lines.append(absolute_url("bookings.show", token=stay.access_token))
-    return invitation(
-        stay,
-        method=method,
-        organizer=organizer(),
-        sequence=(event.details or {}).get("sequence", stay.sequence) if event else stay.sequence,
-        summary=_(
-            "Séjour à la Maison du Partenariat Angers-Bamako (%(reference)s)", reference=stay.reference
-        ),
-        description="\n".join(lines),
-        location=current_app.config["HOUSE_ADDRESS"],
-    )
+    sequence = (event.details or {}).get("sequence", stay.sequence) if event else stay.sequence
+    return calendar_invitation(stay, method=method, sequence=sequence, organizer=organizer())
 
 
 def was_invited(stay: StayRequest) -> bool:
@@ -388,6 +369,7 @@ def notify_link_renewed(stay: StayRequest, event: BookingEvent | None = None) ->
             stay=stay,
             subject=_("Nouveau lien pour votre demande %(reference)s", reference=stay.reference),
             link=request_link(stay),
+            subscription=stay_subscription(stay),
         )
 
 

@@ -4,8 +4,9 @@ from flask import flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..calendar.links import absolute_url, webcal_url
+from ..calendar.links import webcal_url
 from ..extensions import db
+from ..security.links import external_url
 from . import bp
 from .access import staff_required
 
@@ -37,7 +38,7 @@ def new_calendar_token():
     token = current_user.new_calendar_token()
     db.session.commit()
     # Rendered, not redirected: only the hash is stored, and the token must not travel in a cookie.
-    return render_profile(absolute_url("calendar.staff", token=token))
+    return render_profile(external_url("calendar.staff", token=token))
 
 
 @bp.post("/profile/calendar-token/delete")
