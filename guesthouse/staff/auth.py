@@ -1,9 +1,21 @@
 """Staff login and logout, and finding the session a request's cookie belongs to."""
 
 from datetime import datetime, timedelta
+from functools import partial
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -40,21 +52,26 @@ def load_user(session_key: str) -> StaffUser | None:
     if found is None or str(found.StaffUser.id) != user_id:
         return None
     if found.StaffSession.last_seen_at < now - SEEN_INTERVAL:
-        record_seen(found.StaffSession.id, now)
+        after_this_request(partial(record_seen_after_response, found.StaffSession.id, now))
     found.StaffUser.session_key = session_key
     return found.StaffUser
 
 
-def record_seen(session_id: int, now: datetime) -> None:
-    """Write when a session was last used, in a transaction of its own.
+def record_seen_after_response(session_id: int, now: datetime, response: Response) -> Response:
+    """Write when a session was last used, once the response has gone out, in a transaction of its own.
 
     At most every SEEN_INTERVAL, not at each request: the date only needs to be good to a few minutes
     (for the idle limit and, to come, the member's list of sessions), and a write on every staff page
-    would take SQLite's single write lock once per click. Its own transaction, on its own connection:
-    the request's transaction may hold changes that are not this function's to commit, and a page that
-    only reads commits nothing.
+    would take SQLite's single write lock once per click. After the response: the request's transaction
+    is over by then, and it may have held changes that are not this write's to commit (or SQLite's write
+    lock, which a second connection would wait for); a page that only reads commits nothing.
     """
-    with db.engine.begin() as connection:
+    response.call_on_close(partial(_write_last_seen, current_app._get_current_object(), session_id, now))
+    return response
+
+
+def _write_last_seen(app: Flask, session_id: int, now: datetime) -> None:
+    with app.app_context(), db.engine.begin() as connection:
         connection.execute(
             sa.update(StaffSession).where(StaffSession.id == session_id).values(last_seen_at=now)
         )
