@@ -140,13 +140,18 @@ class StaffUser(UserMixin, db.Model):
         )
         self.session_key = f"{self.id}:{secret}"
 
+    @property
+    def current_session(self) -> StaffSession | None:
+        """This browser's row among the account's sessions (None outside a signed-in request)."""
+        if self.session_key is None:
+            return None
+        wanted = hash_token(self.session_key.partition(":")[2])
+        return next((s for s in self.sessions if s.secret_hash == wanted), None)
+
     def end_session(self) -> None:
         """End this browser's session (logout): the member's other devices stay signed in."""
-        if self.session_key is None:
-            return
-        ended = hash_token(self.session_key.partition(":")[2])
-        for staff_session in [s for s in self.sessions if s.secret_hash == ended]:
-            self.sessions.remove(staff_session)
+        if (current := self.current_session) is not None:
+            self.sessions.remove(current)
         self.session_key = None
 
     def end_sessions(self) -> None:
