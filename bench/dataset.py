@@ -106,7 +106,6 @@ def build(url: str, *, stays: int, pending: int, reset: bool = False, seed: int 
         "role": "admin",
         "password_hash": staff.password_hash,
         "active": True,
-        "session_version": 1,
         "created_at": now,
     }
 

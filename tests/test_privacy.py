@@ -232,6 +232,7 @@ def test_export_gives_everything_held_about_an_address_and_notes_it(
             "active": True,
             "created_at": data["staff_accounts"][0]["created_at"],
             "last_login_at": None,
+            "sessions": [],
         }
     ]
     assert "password" not in response.get_data(as_text=True) and "token" not in response.get_data(

@@ -1,7 +1,7 @@
 """A staff member's own password, and the admins' pages to manage staff accounts."""
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 
@@ -30,9 +30,10 @@ def password():
             )
         else:
             user.change_password(form.new_password.data)
+            user.open_session(request.user_agent.string, request.remote_addr)  # this browser stays in
             db.session.commit()
             session.clear()
-            login_user(user)  # this browser stays logged in, under the new session version
+            login_user(user)
             flash(_("Mot de passe changé. Vos autres sessions sont fermées."), "success")
             return redirect(url_for("staff.dashboard"), code=303)
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200

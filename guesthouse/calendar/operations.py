@@ -16,7 +16,7 @@ from ..bookings.models import ReplacedToken, RoomAssignment, StayRequest
 from ..database import today
 from ..extensions import db
 from ..rooms.models import Closure
-from ..staff.models import StaffUser, hash_calendar_token
+from ..staff.models import StaffUser, hash_token
 
 # What secrets.token_urlsafe(32) produces; anything else is refused before touching the database.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{20,100}")
@@ -118,7 +118,7 @@ def staff_by_calendar_token(token: str) -> StaffUser | None:
     """The active staff member whose calendar token this is, else None."""
     if not TOKEN_PATTERN.fullmatch(token):
         return None
-    wanted = hash_calendar_token(token)
+    wanted = hash_token(token)
     user = db.session.scalar(
         sa.select(StaffUser).where(StaffUser.calendar_token_hash == wanted, StaffUser.active)
     )

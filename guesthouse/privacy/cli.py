@@ -5,6 +5,7 @@ from flask import current_app
 
 from ..database import today
 from ..extensions import db
+from ..staff.models import SESSION_IDLE_DAYS
 from . import bp
 from .operations import purge
 
@@ -14,7 +15,7 @@ bp.cli.short_help = "Personal data: retention."
 @bp.cli.command("purge")
 @click.option("--dry-run", is_flag=True, help="Print what would be done, change nothing.")
 def purge_command(dry_run: bool) -> None:
-    """Anonymise old stays and delete old closed requests, as the retention periods say."""
+    """Anonymise old stays, delete old closed requests and idle staff sessions, as retention says."""
     config = current_app.config
     report = purge(
         today=today(),
@@ -34,6 +35,9 @@ def purge_command(dry_run: bool) -> None:
     click.echo(
         f"{verb[1]} {len(report.deleted)} closed request(s) over {config['RETENTION_CLOSED_MONTHS']} "
         "months old, kept as anonymous figures" + _listed(report.deleted)
+    )
+    click.echo(
+        f"{verb[1]} staff sessions unused for over {SESSION_IDLE_DAYS} days: {report.sessions_deleted}"
     )
 
 

@@ -14,7 +14,7 @@ from ..bookings.choices import StayStatus
 from ..bookings.models import ArchivedRequest, RoomAssignment, StayRequest
 from ..database import begin_write, utcnow
 from ..extensions import db
-from ..staff.models import StaffUser
+from ..staff.models import StaffSession, StaffUser
 
 # Requests an export or an erasure covers at once; a person sending more than this is not a person.
 MAX_REQUESTS_PER_EMAIL = 1000
@@ -97,6 +97,15 @@ def account_export(user: StaffUser) -> dict[str, Any]:
         "active": user.active,
         "created_at": _iso(user.created_at),
         "last_login_at": _iso(user.last_login_at),
+        "sessions": [
+            {
+                "created_at": _iso(s.created_at),
+                "last_seen_at": _iso(s.last_seen_at),
+                "browser": s.browser,
+                "place": s.place,
+            }
+            for s in user.sessions
+        ],
     }
 
 
@@ -132,6 +141,7 @@ def erase(stays: list[StayRequest], *, by: StaffUser, reason: str) -> tuple[int,
 class PurgeReport:
     anonymised: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    sessions_deleted: int = 0
 
 
 def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
@@ -140,7 +150,9 @@ def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
     - approved stays: anonymised `stays_months` after their departure;
     - refused, withdrawn and cancelled requests, and requests never decided: deleted `closed_months`
       after the later of their departure and their decision, one anonymous ArchivedRequest kept for
-      each so that the statistics stay right.
+      each so that the statistics stay right;
+    - staff sessions unused for SESSION_IDLE_DAYS (no request is let in with one by then): their browser
+      and address prefix are personal data of the staff member.
     Running it twice changes nothing the second time.
     """
     begin_write()
@@ -175,4 +187,8 @@ def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
         db.session.add(ArchivedRequest.of(stay))
         db.session.delete(stay)
         report.deleted.append(stay.reference or str(stay.id))
+
+    report.sessions_deleted = db.session.execute(
+        sa.delete(StaffSession).where(StaffSession.last_seen_at <= StaffSession.idle_cutoff(utcnow()))
+    ).rowcount
     return report

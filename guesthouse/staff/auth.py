@@ -1,7 +1,21 @@
-"""Staff login and logout."""
+"""Staff login and logout, and finding the session a request's cookie belongs to."""
+
+from datetime import datetime, timedelta
+from functools import partial
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    after_this_request,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -11,19 +25,56 @@ from ..security.throttling import login_limits
 from ..urls import safe_next
 from . import bp
 from .forms import LoginForm
-from .models import StaffUser
+from .models import StaffSession, StaffUser, hash_token
+
+# How stale a session's last_seen_at may get before a request writes it again.
+SEEN_INTERVAL = timedelta(minutes=5)
 
 
 @login_manager.user_loader
-def load_user(session_id: str) -> StaffUser | None:
-    user_id, _sep, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+def load_user(session_key: str) -> StaffUser | None:
+    """The account whose session this key (from the signed cookie) opens, or None: the login page.
+
+    A key whose row is gone (logout, password change, deactivation, the purge), or of the form used
+    before sessions were kept on the server ("<id>:<number>"), finds nothing.
+    """
+    user_id, _sep, secret = session_key.partition(":")
+    now = utcnow()
+    found = db.session.execute(
+        sa.select(StaffUser, StaffSession)
+        .join(StaffSession, StaffSession.user_id == StaffUser.id)
+        .where(
+            StaffSession.secret_hash == hash_token(secret),
+            StaffSession.last_seen_at > StaffSession.idle_cutoff(now),
+            StaffUser.active.is_(True),
+        )
+    ).one_or_none()
+    if found is None or str(found.StaffUser.id) != user_id:
         return None
-    user = db.session.get(StaffUser, int(user_id))
-    # A changed session_version (password change, deactivation) ends older sessions at once.
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
+    if found.StaffSession.last_seen_at < now - SEEN_INTERVAL:
+        after_this_request(partial(record_seen_after_response, found.StaffSession.id, now))
+    found.StaffUser.session_key = session_key
+    return found.StaffUser
+
+
+def record_seen_after_response(session_id: int, now: datetime, response: Response) -> Response:
+    """Write when a session was last used, once the response has gone out, in a transaction of its own.
+
+    At most every SEEN_INTERVAL, not at each request: the date only needs to be good to a few minutes
+    (for the idle limit and, to come, the member's list of sessions), and a write on every staff page
+    would take SQLite's single write lock once per click. After the response: the request's transaction
+    is over by then, and it may have held changes that are not this write's to commit (or SQLite's write
+    lock, which a second connection would wait for); a page that only reads commits nothing.
+    """
+    response.call_on_close(partial(_write_last_seen, current_app._get_current_object(), session_id, now))
+    return response
+
+
+def _write_last_seen(app: Flask, session_id: int, now: datetime) -> None:
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(
+            sa.update(StaffSession).where(StaffSession.id == session_id).values(last_seen_at=now)
+        )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -43,6 +94,7 @@ def login():
             target = safe_next(request.args.get("next"), url_for("staff.dashboard"))
             session.clear()  # a fresh session at login: nothing set before it survives
             user.last_login_at = utcnow()
+            user.open_session(request.user_agent.string, request.remote_addr)
             db.session.commit()
             login_user(user)
             return redirect(target, code=303)
@@ -54,7 +106,9 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the staff session."""
+    """End this browser's session on the server; the member's other devices stay signed in."""
+    current_user.end_session()
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("Vous êtes déconnecté."), "success")

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import ipaddress
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
@@ -25,11 +26,33 @@ _DUMMY_HASH = _hasher.hash("not a password of anyone")
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 128
 
+# A session unused this long is over: the user loader ignores it and `flask privacy purge` deletes it, so a
+# browser forgotten on a shared computer does not stay signed in for ever, nor its address prefix kept.
+SESSION_IDLE_DAYS = 30
+BROWSER_MAX_LENGTH = 200
 
-def hash_calendar_token(token: str) -> str:
-    """What is stored of a calendar token: its SHA-256. The token is 256 random bits, so no salt or slow
-    hash is needed, and the feed can look its owner up by this value."""
+
+def hash_token(token: str) -> str:
+    """What is stored of a calendar token or a session secret: its SHA-256. Either is 256 random bits, so
+    no salt or slow hash is needed, and its owner can be looked up by this value."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def address_prefix(address: str | None) -> str | None:
+    """The network an address belongs to, enough to tell "the office" from "abroad": the /24 of an IPv4
+    address, the /48 of an IPv6 one; the address itself is not kept."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return None
+    if ip.version == 6 and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return str(ipaddress.ip_network((ip.packed, 24 if ip.version == 4 else 48), strict=False))
+
+
+def browser_description(user_agent: str) -> str:
+    """The browser's own description (its User-Agent), printable characters only and cut short."""
+    return "".join(c for c in user_agent if c.isprintable())[:BROWSER_MAX_LENGTH]
 
 
 class Role(enum.StrEnum):
@@ -56,11 +79,16 @@ class StaffUser(UserMixin, db.Model):
     )
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
-    # Part of the session id: raising it ends every session of the account at once.
-    session_version: Mapped[int] = mapped_column(default=1)
     calendar_token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sessions: Mapped[list[StaffSession]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="StaffSession.last_seen_at.desc()"
+    )
+
+    # The key of the session this request runs in, "<account id>:<secret>", as the session cookie holds
+    # it: set at login and by the user loader, never stored (staff_sessions keeps the secret's hash).
+    session_key = None
 
     def __repr__(self) -> str:
         return f"<StaffUser {self.email}>"
@@ -70,7 +98,10 @@ class StaffUser(UserMixin, db.Model):
         return email.strip().lower()
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_version}"
+        """Flask-Login's id, kept in the signed session cookie: the key of this browser's session."""
+        if self.session_key is None:
+            raise RuntimeError("open_session() first: a login without a server-side session cannot end")
+        return self.session_key
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
@@ -97,9 +128,36 @@ class StaffUser(UserMixin, db.Model):
         return True
 
     # -- account changes (never commit: the caller owns the transaction) ---------------------------
+    def open_session(self, user_agent: str, remote_addr: str | None) -> None:
+        """A new server-side session for this browser; its key is then what `get_id` gives Flask-Login."""
+        secret = secrets.token_urlsafe(32)
+        self.sessions.append(
+            StaffSession(
+                secret_hash=hash_token(secret),
+                browser=browser_description(user_agent),
+                place=address_prefix(remote_addr),
+            )
+        )
+        self.session_key = f"{self.id}:{secret}"
+
+    @property
+    def current_session(self) -> StaffSession | None:
+        """This browser's row among the account's sessions (None outside a signed-in request)."""
+        if self.session_key is None:
+            return None
+        wanted = hash_token(self.session_key.partition(":")[2])
+        return next((s for s in self.sessions if s.secret_hash == wanted), None)
+
+    def end_session(self) -> None:
+        """End this browser's session (logout): the member's other devices stay signed in."""
+        if (current := self.current_session) is not None:
+            self.sessions.remove(current)
+        self.session_key = None
+
     def end_sessions(self) -> None:
-        """Every session opened before now stops working at its next request."""
-        self.session_version += 1
+        """Every session of the account stops working at its next request (its rows are deleted)."""
+        self.sessions.clear()
+        self.session_key = None
 
     def change_password(self, password: str) -> None:
         self.set_password(password)
@@ -128,7 +186,7 @@ class StaffUser(UserMixin, db.Model):
         Only the hash is kept, so the returned token (and the feed address) can be shown only now.
         """
         token = secrets.token_urlsafe(32)
-        self.calendar_token_hash = hash_calendar_token(token)
+        self.calendar_token_hash = hash_token(token)
         return token
 
     def revoke_calendar_token(self) -> None:
@@ -141,3 +199,31 @@ class StaffUser(UserMixin, db.Model):
             _hasher.verify(_DUMMY_HASH, password)
         except VerificationError:
             pass
+
+
+class StaffSession(db.Model):
+    """A browser where a staff member is signed in. Its cookie holds a random secret, of which only the
+    SHA-256 is stored; deleting the row ends the session at that browser's next request.
+
+    The browser and the address prefix let a member recognise their sessions ("the office", "my phone");
+    they are personal data, deleted with the session (logout, password change, deactivation) or after
+    SESSION_IDLE_DAYS without use.
+    """
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    browser: Mapped[str] = mapped_column(sa.String(BROWSER_MAX_LENGTH), default="")
+    place: Mapped[str | None] = mapped_column(sa.String(50))
+
+    def __repr__(self) -> str:
+        return f"<StaffSession {self.id} of {self.user_id}>"
+
+    @staticmethod
+    def idle_cutoff(now: datetime) -> datetime:
+        """Sessions last seen before this are over."""
+        return now - timedelta(days=SESSION_IDLE_DAYS)
