@@ -14,7 +14,7 @@ MAX_ID = 2**31 - 1
 class IdConverter(IntegerConverter):
     """`<int:…>` in every route: a number no row can have does not match, so it answers 404."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002 - werkzeug's names
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

@@ -59,8 +59,6 @@ def availability_calendar():
     settings = house_settings()
     last_month = (now + timedelta(days=settings.max_advance_days)).replace(day=1)
     first = parse_month(request.args.get("month"), now)
-    # A month out of reach comes from an old link (200); one that is not a month, from a mangled one.
-    status = 400 if first is None else 200
     if first is None or not now.replace(day=1) <= first <= last_month:
         flash(_("Ce mois n'est pas consultable : voici le mois en cours."), "info")
         first = now.replace(day=1)
@@ -80,7 +78,7 @@ def availability_calendar():
             capacity=house_capacity(),
             weekdays=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
         )
-    ), status
+    )
 
 
 @bp.route("/lang/<code>")
