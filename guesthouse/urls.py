@@ -7,7 +7,7 @@ from werkzeug.routing import IntegerConverter
 from .forms import CONTROL_CHARACTERS
 
 # The largest id a row can have: PostgreSQL's INTEGER is 32-bit, and a larger number in a query is an
-# error there (SQLite would merely find nothing).
+# error there (on SQLite, past 64 bits).
 MAX_ID = 2**31 - 1
 
 
