@@ -34,6 +34,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     check_config(app)
     register_extensions(app)
     register_security(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
@@ -95,6 +96,13 @@ FEATURES = {
     "privacy": ("views", "cli"),
     "calendar": ("views",),
 }
+
+
+def register_url_converters(app: Flask) -> None:
+    """Before any route: a rule takes its converter when it is added."""
+    from .urls import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_blueprints(app: Flask) -> None:

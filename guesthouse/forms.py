@@ -12,14 +12,14 @@ from wtforms.validators import Length, ValidationError
 from .security.throttling import count_as_submission
 
 # Line breaks and other control characters (C0, DEL, C1, and the Unicode line/paragraph separators).
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 def single_line(value):
     """A one-line field holds one line, without surrounding blanks: a CR/LF smuggled into a name can
     never reach a mail header, and " nom@exemple.fr " is a valid address."""
     if isinstance(value, str):
-        return _CONTROL.sub(" ", value).strip()
+        return CONTROL_CHARACTERS.sub(" ", value).strip()
     return value
 
 

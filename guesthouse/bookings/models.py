@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, today, utcnow
 from ..extensions import db
-from ..staff.models import hash_calendar_token
+from ..staff.models import hash_token
 from .choices import COOPERATION_AXES, NON_ANGERS_TYPE, ORGANISATION_TYPES, StayStatus
 
 if TYPE_CHECKING:
@@ -196,7 +196,7 @@ class StayRequest(db.Model):
         Its hash is kept so that a calendar subscribed to the old address can be told the stay is gone
         from it (see calendar/views.py), rather than get errors for ever.
         """
-        self.replaced_tokens.append(ReplacedToken(token_hash=hash_calendar_token(self.access_token)))
+        self.replaced_tokens.append(ReplacedToken(token_hash=hash_token(self.access_token)))
         self.access_token = new_access_token()
         self.record_event("link_revoked", actor=by)
 

@@ -133,7 +133,5 @@ def stay_by_replaced_token(token: str) -> StayRequest | None:
     if not TOKEN_PATTERN.fullmatch(token):
         return None
     return db.session.scalar(
-        sa.select(StayRequest)
-        .join(ReplacedToken)
-        .where(ReplacedToken.token_hash == hash_calendar_token(token))
+        sa.select(StayRequest).join(ReplacedToken).where(ReplacedToken.token_hash == hash_token(token))
     )

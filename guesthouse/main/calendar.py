@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -27,9 +28,11 @@ def parse_month(value: str | None, default: date) -> date | None:
     """The first day of a YYYY-MM month, `default`'s month when absent, None when malformed."""
     if not value:
         return default.replace(day=1)
+    # Four ASCII digits for the year: a longer number would overflow the date type.
+    if not (match := re.fullmatch(r"(\d{4})-(\d{1,2})", value, re.ASCII)):
+        return None
     try:
-        year, month = value.split("-")
-        return date(int(year), int(month), 1)
+        return date(int(match[1]), int(match[2]), 1)
     except ValueError:
         return None
 

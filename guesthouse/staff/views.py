@@ -27,6 +27,7 @@ from ..changes.operations import pending_change, pending_changes
 from ..database import today
 from ..extensions import db
 from ..pagecache import cached
+from ..urls import MAX_ID
 from . import bp
 from .access import staff_required
 from .forms import ApproveForm, ReasonForm, RequestFilterForm
@@ -72,8 +73,14 @@ def requests():
             start=form.start.data,
             end=form.end.data,
         )
+    number = request.args.get("page", 1, type=int)
+    if number > MAX_ID:  # no list is that long, and its offset would overflow the database's integers
+        abort(404)
     page = db.paginate(
-        search_requests(filters), per_page=current_app.config["REQUESTS_PAGE_SIZE"], error_out=False
+        search_requests(filters),
+        page=number,
+        per_page=current_app.config["REQUESTS_PAGE_SIZE"],
+        error_out=False,
     )
     args = {key: value for key, value in request.args.items() if key != "page"}
     return render_template("staff/requests.html", form=form, page=page, args=args)

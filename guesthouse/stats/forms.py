@@ -136,9 +136,10 @@ class PeriodForm(Form):
         return self._custom()
 
     def _year(self) -> Period | None:
+        if self.year.errors:  # out of range: year 0 or 62027 is not even a date
+            return None
         if self.year.data is None:
-            if not self.year.errors:
-                self.year.errors.append(_l("Indiquez une année, par exemple 2027."))
+            self.year.errors.append(_l("Indiquez une année, par exemple 2027."))
             return None
         return year_period(self.year.data)
 

@@ -1,7 +1,7 @@
 """replaced private links: the SHA-256 of each token staff replaced
 
 Revision ID: replaced_tokens
-Revises: i7_event_mail_pending
+Revises: staff_sessions
 Create Date: 2026-12-01 10:00:00
 
 A calendar subscribed to a requester's stay under a link that staff then replaced is answered with
@@ -16,7 +16,7 @@ import guesthouse.database
 
 # revision identifiers, used by Alembic.
 revision = 'replaced_tokens'
-down_revision = 'i7_event_mail_pending'
+down_revision = 'staff_sessions'
 branch_labels = None
 depends_on = None
 
