@@ -224,13 +224,13 @@ class Composed(NamedTuple):
 
 
 def compose(row: OutboxMessage) -> Composed:
-    """The message exactly as it goes out; the same bytes on every attempt.
+    """The message as it goes out; the same message, Message-ID and Date on every attempt.
 
-    multipart/mixed: a multipart/alternative of the text, the HTML and, for an invitation, the
-    text/calendar part with its iTIP method as a `method=` parameter (RFC 6047: how Gmail, Outlook and
-    Apple Mail recognise an invitation or a cancellation); then the same calendar as invitation.ics for
-    the others. Text parts are quoted-printable: a requester's long paragraph stays under SMTP's
-    998-octet line limit. tests/test_invitations.py checks what calendar clients need.
+    A multipart/alternative of the text, the HTML and, for an invitation, the text/calendar part with
+    its iTIP method as a `method=` parameter (RFC 6047: how Gmail, Outlook and Apple Mail recognise an
+    invitation or a cancellation), then wrapped in multipart/mixed with the same calendar as
+    invitation.ics for the others. Text parts are quoted-printable: a requester's long paragraph stays
+    under SMTP's 998-octet line limit. tests/test_invitations.py checks what calendar clients need.
     """
     if _CONTROL.search(row.subject):
         raise UnsafeHeader(f"subject refused: {row.subject!r}")
