@@ -79,7 +79,11 @@ def assert_as_stored(message, row: OutboxMessage) -> None:
 
 
 def new_rows(after: int) -> list[OutboxMessage]:
-    return list(db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.id > after)))
+    return list(
+        db.session.scalars(
+            sa.select(OutboxMessage).where(OutboxMessage.id > after).order_by(OutboxMessage.id)
+        )
+    )
 
 
 def last_id() -> int:
