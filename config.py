@@ -37,7 +37,7 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'guesthouse.db'}")
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
-    # Mail (Flask-Mail names).
+    # Mail (the names Flask-Mail used; guesthouse/mail builds and sends with the standard library).
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = _int("MAIL_PORT", 25)
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)

@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from config import CONFIGS
 
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
-from .extensions import mail as mail_extension  # `mail` names the guesthouse.mail package once imported
 from .i18n import select_locale
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +65,6 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
-    mail_extension.init_app(app)
     limiter.init_app(app)  # before CSRF: a throttled client is turned away before anything else
     csrf.init_app(app)
     login_manager.init_app(app)

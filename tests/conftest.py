@@ -427,6 +427,7 @@ class Inbox:
 
     def __init__(self):
         self.messages: list[EmailMessage] = []
+        self.raw: list[bytes] = []  # each message as it came over the wire, for parsers of one's choice
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse: set[str] = set()  # recipients answered with 550
         self.port = 0
@@ -442,6 +443,7 @@ class Inbox:
         message = BytesParser(policy=policy.default).parsebytes(envelope.content)
         with self.lock:
             self.messages.append(message)
+            self.raw.append(envelope.content)
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         return "250 Message accepted"
 

@@ -48,6 +48,7 @@ EXPECTATIONS = {
     "rooms.delete_closure": ADMIN,
     "mail.failed": ADMIN,
     "mail.resend": ADMIN,
+    "mail.resend_all": ADMIN,
     "mail.kept": DEV_ONLY,
     "mail.kept_mail": DEV_ONLY,
     "mail.kept_html": DEV_ONLY,

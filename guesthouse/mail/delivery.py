@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import parseaddr
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -101,14 +100,13 @@ def claim(ids: list[int] | None = None, limit: int = 20) -> tuple[list[Outgoing]
 
 
 def _prepare(row: OutboxMessage) -> Outgoing:
-    message = compose(row)
+    composed = compose(row)
     return Outgoing(
         id=row.id,
         kind=row.kind,
-        envelope_from=parseaddr(message.sender)[1],
-        # compose() checked them and gave internationalised domains their ASCII form.
-        recipients=[address for _name, address in [*message.recipients, *message.cc]],
-        data=message.as_bytes(),
+        envelope_from=composed.envelope_from,
+        recipients=composed.recipients,
+        data=composed.message.as_bytes(),
         subject=row.subject,
         text=row.text_body,
         filename=f"{row.created_at:%Y%m%d-%H%M%S}-{row.id:06d}-{row.kind}.eml",

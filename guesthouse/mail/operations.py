@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..bookings.choices import StayStatus
 from ..bookings.models import BookingEvent, RoomAssignment, StayRequest
+from ..database import begin_write
 from ..extensions import db
 from .models import OutboxMessage, OutboxStatus
 
@@ -33,6 +34,22 @@ def failed_messages(limit: int) -> list[OutboxMessage]:
             .options(selectinload(OutboxMessage.stay))
         )
     )
+
+
+def requeue_failed() -> int:
+    """Put every failed message that has something to send back in the queue; how many.
+
+    Under the write lock (SQLite) or the rows' locks (PostgreSQL): a second click, or the sender
+    meanwhile sending one of them, finds it no longer failed instead of queueing a sent message again.
+    """
+    begin_write()
+    failed = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED).with_for_update()
+    )
+    resent = [message for message in failed if message.can_be_resent]
+    for message in resent:
+        message.requeue()
+    return len(resent)
 
 
 @dataclass

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from ..extensions import db
 from ..staff.access import admin_required, staff_required
 from . import bp
 from .models import OutboxMessage, OutboxStatus
-from .operations import failed_count, failed_messages, queue_state
+from .operations import failed_count, failed_messages, queue_state, requeue_failed
 from .outbox import schedule
 
 
@@ -54,6 +55,37 @@ def resend(message_id: int):
         ),
         "success",
     )
+    return redirect(url_for(".failed"), code=303)
+
+
+@bp.post("/resend-all")
+@admin_required
+def resend_all():
+    """Put every failed message back in the queue at once, after an outage of the mail server."""
+    count = requeue_failed()
+    db.session.commit()
+    if count:
+        flash(
+            ngettext(
+                "%(num)s e-mail remis en file d'attente : il part dans la minute. "
+                "S'il revient dans cette liste, vérifiez l'adresse du destinataire et l'erreur affichée.",
+                "%(num)s e-mails remis en file d'attente : ils partent dans la minute. "
+                "Ceux qui reviennent dans cette liste sont à vérifier : adresse du destinataire, "
+                "erreur affichée.",
+                count,
+            ),
+            "success",
+        )
+    elif failed_count():
+        flash(
+            _(
+                "Aucun e-mail à renvoyer : ceux de la liste n'ont jamais pu être rédigés. Prévenez "
+                "la personne qui maintient l'application, et écrivez au demandeur si besoin."
+            ),
+            "info",
+        )
+    else:
+        flash(_("Aucun e-mail en échec : ils ont déjà été renvoyés. Rechargez la liste."), "info")
     return redirect(url_for(".failed"), code=303)
 
 
