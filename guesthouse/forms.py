@@ -1,6 +1,7 @@
 """The base form and the fields shared by several features, with messages that say what to do."""
 
 import re
+import unicodedata
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -15,6 +16,56 @@ from .security.throttling import count_as_submission
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
+# Bidirectional embeddings, overrides and isolates reorder the text shown around them: a name holding
+# one can read as something else on a staff page or in a mail. Nobody types them on a keyboard.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+# Characters that show nothing on their own: control and format characters (zero-width spaces and
+# joiners, word joiner, byte-order mark, soft hyphen…), spaces, and the few letters and marks drawn
+# blank (Hangul fillers, the braille blank, variation selectors, the combining grapheme joiner).
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+_DRAWN_BLANK = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180f\u2800\u3164\uffa0"
+    + "".join(map(chr, range(0xFE00, 0xFE10)))
+    + "".join(map(chr, range(0xE0100, 0xE01F0)))
+)
+
+
+def _shows_nothing(text: str) -> bool:
+    return all(char in _DRAWN_BLANK or unicodedata.category(char) in _INVISIBLE_CATEGORIES for char in text)
+
+
+def visible_text(form, field):
+    """Text shows what it holds: no bidirectional controls, and no line made only of invisible characters.
+
+    A zero-width joiner inside a name (emoji, Indic scripts) is fine: only lines with nothing to see
+    are refused, since they would show as a blank name on the staff pages.
+    """
+    value = field.data
+    if not isinstance(value, str) or not value.strip():
+        return  # DataRequired or Optional says what an empty field needs
+    if _BIDI_CONTROLS.search(value):
+        raise ValidationError(
+            _l(
+                "Ce texte contient des caractères invisibles qui changent le sens de l'écriture : "
+                "retapez-le au clavier au lieu de le coller."
+            )
+        )
+    if _shows_nothing(value.strip()):
+        raise ValidationError(
+            _l(
+                "Ce texte ne contient que des caractères invisibles : retapez-le au clavier au lieu de le coller."
+            )
+        )
+    if any(line.strip() and _shows_nothing(line.strip()) for line in value.splitlines()):
+        raise ValidationError(
+            _l(
+                "Une ligne de ce texte ne contient que des caractères invisibles : "
+                "effacez-la, ou retapez-la au clavier au lieu de la coller."
+            )
+        )
+
+
 def single_line(value):
     """A one-line field holds one line, without surrounding blanks: a CR/LF smuggled into a name can
     never reach a mail header, and " nom@exemple.fr " is a valid address."""
@@ -24,19 +75,20 @@ def single_line(value):
 
 
 class BaseForm(FlaskForm):
-    """Every form of the app: CSRF (from FlaskForm), and one-line fields kept to one line, trimmed."""
+    """Every form of the app: CSRF (from FlaskForm); text fields whose text shows what it holds
+    (`visible_text`), and one-line fields kept to one line, trimmed."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             field_class = unbound_field.field_class
             # Not passwords: they are never shown nor sent anywhere, and must match what the CLI set.
-            if issubclass(field_class, StringField) and not issubclass(
-                field_class, (TextAreaField, PasswordField)
-            ):
-                # A new list each time: the unbound field is shared by every instance of the form.
-                filters = [*unbound_field.kwargs.get("filters", ()), single_line]
-                return unbound_field.bind(form=form, filters=filters, **options)
-            return unbound_field.bind(form=form, **options)
+            if not issubclass(field_class, StringField) or issubclass(field_class, PasswordField):
+                return unbound_field.bind(form=form, **options)
+            # New lists each time: the unbound field is shared by every instance of the form.
+            extra = {"validators": [*unbound_field.kwargs.get("validators", ()), visible_text]}
+            if not issubclass(field_class, TextAreaField):
+                extra["filters"] = [*unbound_field.kwargs.get("filters", ()), single_line]
+            return unbound_field.bind(form=form, **extra, **options)
 
 
 class HoneypotMixin:
@@ -81,18 +133,27 @@ class IsoDateField(DateField):
             ) from None
 
 
+# Python's int() also reads other scripts' digits ("٣", "３"): a number is written with 0 to 9 only, as
+# every page, mail and export shows it.
+_ASCII_INTEGER = re.compile(r"-?[0-9]+")
+
+
 class BoundedIntegerField(IntegerField):
-    """An integer that rejects text and absurdly long numbers with a readable message."""
+    """An integer in the digits 0 to 9 that rejects text and absurdly long numbers with a readable message."""
 
     def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
+        if not valuelist:
+            return  # not sent at all (a link prefilling other fields): the default stands
+        if not valuelist[0].strip():
             # Blank counts as missing, so that InputRequired says the field is required.
             self.data = None
             self.raw_data = []
             return
         raw = valuelist[0].strip()
-        if len(raw) > 9 or not raw.lstrip("-").isdigit():
+        if not _ASCII_INTEGER.fullmatch(raw) or len(raw) > 9:
             self.data = None
+            if raw.lstrip("-").isdigit() and len(raw) <= 9:
+                raise ValueError(_l("Écrivez le nombre avec les chiffres 0 à 9, par exemple 2."))
             raise ValueError(_l("Saisissez un nombre entier, par exemple 2."))
         self.data = int(raw)
 

@@ -1,10 +1,13 @@
 """The public month view of availability, and picking dates from it."""
 
+import re
 from datetime import timedelta
 from html import unescape
 
 from guesthouse.database import today
 from guesthouse.extensions import db
+
+from .conftest import valid_request_form
 
 
 def month_of(day):
@@ -60,3 +63,36 @@ def test_bad_or_out_of_range_months_fall_back_to_this_month(client, make_room):
         assert f"month={this_month}&arrival=" in html or "passé" in html
     assert client.get("/availability?arrival=2027-02-30").status_code == 200
     assert client.get("/availability?arrival=x").status_code == 200
+
+
+def guests_value(html: str) -> str | None:
+    tag = re.search(r'<input[^>]*id="guests"[^>]*>', html).group(0)
+    value = re.search(r'value="([^"]*)"', tag)
+    return value.group(1) if value else None
+
+
+def test_dates_picked_on_the_calendar_keep_the_travellers(client, make_room, form_post):
+    """The form opens with one traveller (or the number carried along), so that sending it works at once."""
+    make_room(beds=4)
+    arrival = today() + timedelta(days=20)
+    departure = arrival + timedelta(days=3)
+    link = f"/requests/new?arrival={arrival.isoformat()}&departure={departure.isoformat()}"
+    form = client.get(link).get_data(as_text=True)
+    assert guests_value(form) == "1"
+    assert "Ce champ est obligatoire" not in form
+    # Sent as the page stands: accepted the first time.
+    data = valid_request_form(arrival=arrival.isoformat(), departure=departure.isoformat(), travellers="")
+    response = form_post("/requests/new", {**data, "guests": guests_value(form)}, page=link)
+    assert response.status_code == 303, unescape(response.get_data(as_text=True))
+
+    # A number the visitor had given goes through the calendar and back into the form.
+    month = f"/availability?month={month_of(arrival)}&guests=3"
+    html = unescape(client.get(month).get_data(as_text=True))
+    assert f"arrival={arrival.isoformat()}&guests=3" in html
+    html = unescape(client.get(f"{month}&arrival={arrival.isoformat()}").get_data(as_text=True))
+    if departure.month == arrival.month:
+        assert f"departure={departure.isoformat()}&guests=3" in html
+    assert guests_value(client.get(f"{link}&guests=3").get_data(as_text=True)) == "3"
+    form = unescape(client.get(f"{link}&guests=3").get_data(as_text=True))
+    assert "/availability?guests=3" in form  # and back to the calendar, still three
+    assert 'href="/availability?guests=' not in unescape(client.get(link).get_data(as_text=True))

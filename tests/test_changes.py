@@ -1,10 +1,12 @@
 """Changing an approved stay: staff edits, and change requests from the requester."""
 
+import re
 from datetime import timedelta
 from html import unescape
 
 import icalendar
 import sqlalchemy as sa
+from babel.dates import format_date
 
 from guesthouse.changes.models import ChangeRequest, ChangeStatus
 from guesthouse.database import today
@@ -189,3 +191,48 @@ def test_travellers_can_change_close_to_arrival(client, make_stay, make_staff, m
     longer = {**same_dates, "departure": (stay.departure + timedelta(days=1)).isoformat()}
     response = ask_change(client, form_post, stay, **longer)
     assert response.status_code == 400 and "au plus 2 nuits" in unescape(response.get_data(as_text=True))
+
+
+def room_state(html: str, room_id: int) -> str:
+    return re.search(rf'id="edit-room-{room_id}-state">(.*?)</span>', html, re.S).group(1)
+
+
+def test_staff_edit_shows_beds_and_which_rooms_are_free(
+    client, auth, make_stay, make_staff, make_room, make_closure, form_post
+):
+    djoliba, niger = make_room(name="Djoliba", beds=2), make_room(name="Niger", beds=3)
+    maine = make_room(name="Maine", beds=1)
+    start = today() + timedelta(days=20)
+    stay = approved_stay(make_stay, make_staff, [djoliba], start=start, nights=3)
+    other = approved_stay(make_stay, make_staff, [niger], start=start + timedelta(days=5), nights=3)
+    make_closure(room_id=maine.id, start_date=start + timedelta(days=1), end_date=start + timedelta(days=2))
+    auth.login()
+    url = f"/staff/requests/{stay.id}/edit"
+
+    # On the stay's own dates: its own room is free for it, the closed one says why.
+    html = unescape(client.get(url).get_data(as_text=True))
+    assert f'<label for="edit-room-{djoliba.id}">Djoliba — 2 lits</label>' in html
+    assert f'<label for="edit-room-{niger.id}">Niger — 3 lits</label>' in html
+    assert f'<label for="edit-room-{maine.id}">Maine — 1 lit</label>' in html
+    assert room_state(html, djoliba.id) == room_state(html, niger.id) == "libre"
+    assert "occupée ou fermée" in room_state(html, maine.id) and "Travaux" in room_state(html, maine.id)
+    assert re.search(rf'<input[^>]*id="edit-room-{djoliba.id}"[^>]*checked', html)
+
+    # After a refused submission, on the dates asked for.
+    moved = start + timedelta(days=5)
+    data = {
+        "arrival": moved.isoformat(),
+        "departure": (moved + timedelta(days=2)).isoformat(),
+        "guests_count": "1",
+        "rooms": [niger.id],
+    }
+    response = form_post(url, data)
+    assert response.status_code == 409
+    html = unescape(response.get_data(as_text=True))
+    assert "occupée ou fermée" in room_state(html, niger.id) and other.reference in room_state(html, niger.id)
+    assert room_state(html, maine.id) == room_state(html, djoliba.id) == "libre"
+    assert f"Disponibilités pour un séjour du {format_date(moved, 'medium', locale='fr')}" in html
+    response = form_post(url, {**data, "guests_count": "x"})
+    assert response.status_code == 400
+    assert "occupée ou fermée" in room_state(unescape(response.get_data(as_text=True)), niger.id)
+    assert form_post(url, {**data, "rooms": [maine.id]}).status_code == 303

@@ -77,3 +77,27 @@ def test_pages_render_under_the_csp_without_a_violation(
     ):
         assert page.goto(live_server + path).status == 200, path
     assert problems == []
+
+
+def test_the_copy_button_runs_under_the_csp(live_server, browser_context, make_staff):
+    """The profile's copy button is a script file the policy allows; without it the field stays usable."""
+    browser_context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page = browser_context.new_page()
+    staff = make_staff()
+    page.goto(live_server + "/staff/login")
+    page.fill("#email", staff.email)
+    page.fill("#password", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server + "/staff/")
+    page.goto(live_server + "/staff/profile")
+    assert page.get_by_role("button", name="Copier l'adresse").count() == 0  # no address to copy yet
+    page.get_by_role("button", name="Générer mon adresse d'agenda").click()
+    page.wait_for_url(live_server + "/staff/profile#agenda")
+    address = page.locator("#feed-url").input_value()
+    assert "/calendar/staff/" in address
+    page.get_by_role("button", name="Copier l'adresse").click()
+    page.get_by_text("Adresse copiée.").wait_for()
+    assert page.evaluate("navigator.clipboard.readText()") == address
+    page.reload()  # a reload shows the page again, not a second address
+    assert page.locator("#feed-url").count() == 0
+    assert page.get_by_text("Une adresse privée est active").count() == 1

@@ -125,7 +125,7 @@ def test_an_edit_a_cancellation_and_a_deletion_each_end_the_304s(
     assert revalidate(client, cancelled).status_code == 304
 
     # A deletion, through the closures page: the feed is empty, and Last-Modified did not go back.
-    response = form_post(f"/staff/closures/{closure.id}/delete", {}, page="/staff/closures")
+    response = form_post(f"/staff/closures/{closure.id}/delete", {"confirm": "yes"}, page="/staff/closures")
     assert response.status_code == 303
     deleted = revalidate(client, cancelled)
     assert deleted.status_code == 200
@@ -216,11 +216,11 @@ def test_tokens_are_random_stored_hashed_and_one_per_staff_member(make_staff, st
 
 def test_regenerating_or_deactivating_ends_the_old_address_at_once(client, auth, form_post):
     user = auth.login()
-    response = form_post("/staff/profile/calendar-token", {}, page="/staff/profile")
+    response = form_post("/staff/profile/calendar-token", {}, page="/staff/profile", follow_redirects=True)
     first = response.get_data(as_text=True).split("/calendar/staff/")[1].split(".ics")[0]
     assert client.get(f"/calendar/staff/{first}.ics").status_code == 200
 
-    response = form_post("/staff/profile/calendar-token", {}, page="/staff/profile")
+    response = form_post("/staff/profile/calendar-token", {}, page="/staff/profile", follow_redirects=True)
     second = response.get_data(as_text=True).split("/calendar/staff/")[1].split(".ics")[0]
     assert second != first
     assert client.get(f"/calendar/staff/{first}.ics").status_code == 404

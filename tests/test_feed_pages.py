@@ -24,14 +24,20 @@ def test_staff_pages_need_a_login(client):
 
 
 def test_profile_shows_a_new_feed_address_once(client, auth, form_post, make_stay):
-    auth.login()
+    user = auth.login()
     html = page(client, "/staff/")
     assert 'href="/staff/profile"' in html and 'href="/calendar/help"' in html  # navigation
     html = page(client, "/staff/profile")
     assert "Vous n'avez pas encore d'adresse d'agenda privée." in html
     assert "Générer mon adresse d'agenda" in html
 
+    # Post, redirect, get: reloading the page that shows the address cannot post again.
     response = form_post("/staff/profile/calendar-token", {}, page="/staff/profile")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/staff/profile#agenda"
+    db.session.refresh(user)
+    stored = user.calendar_token_hash
+    response = client.get("/staff/profile")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     html = unescape(response.get_data(as_text=True))
@@ -39,13 +45,22 @@ def test_profile_shows_a_new_feed_address_once(client, auth, form_post, make_sta
     url = html.split('value="http://mpab.test/calendar/staff/')[1].split('"')[0]
     token = url.removesuffix(".ics")
     assert f'href="webcal://mpab.test/calendar/staff/{token}.ics"' in html
+    # A field to select by hand, and the copy button's script, served from the site as the CSP wants.
+    assert 'id="feed-url" class="copyable"' in html and "readonly" in html
+    assert 'data-copy-label="Copier l\'adresse"' in html
+    assert '<script src="/static/copy.js" defer></script>' in html
+    assert "<script>" not in html
     make_stay()
     assert len(parse(client.get(f"/calendar/staff/{token}.ics").data)) == 1
 
-    html = page(client, "/staff/profile")
+    html = page(client, "/staff/profile")  # reloaded: the address is gone, and still the same
     assert token not in html
+    assert "copy.js" not in html
     assert "Une adresse privée est active" in html
     assert "Générer une nouvelle adresse" in html and "Désactiver l'adresse" in html
+    db.session.refresh(user)
+    assert user.calendar_token_hash == stored
+    assert client.get(f"/calendar/staff/{token}.ics").status_code == 200
 
 
 def test_help_explains_each_client_and_lists_the_public_addresses(client, auth, make_room):

@@ -69,6 +69,7 @@ def statements_per_page(client, data: dict) -> dict[str, int]:
         "dashboard": "/staff/",
         "staff request page": f"/staff/requests/{data['stay'].id}",
         "staff approved stay page": f"/staff/requests/{data['approved'].id}",
+        "staff edit page (rooms free or not)": f"/staff/requests/{data['approved'].id}/edit",
     }
     counts = {}
     for name, url in pages.items():

@@ -10,6 +10,7 @@ from guesthouse.bookings.choices import StayStatus
 from guesthouse.bookings.models import RoomAssignment
 from guesthouse.database import today
 from guesthouse.extensions import db
+from guesthouse.rooms.models import Closure
 from guesthouse.staff.models import Role
 
 from .conftest import STAFF_PASSWORD, csrf_from
@@ -261,3 +262,66 @@ def test_closure_lists_the_approved_stays_it_collides_with(client, auth, make_ro
     )
     assert response.status_code == 400
     assert "Date invalide" in unescape(response.get_data(as_text=True))
+
+
+def room_input(html: str, form: str, room_id: int) -> str:
+    return re.search(rf'<input[^>]*id="{form}-room-{room_id}"[^>]*>', html).group(0)
+
+
+def text_with_id(html: str, element_id: str) -> str:
+    return re.search(rf'id="{element_id}">(.*?)</span>', html, re.S).group(1)
+
+
+def test_taken_or_closed_rooms_cannot_be_ticked_and_say_why(
+    client, auth, make_room, make_stay, make_closure, form_post
+):
+    admin = auth.login()
+    taken = make_room(name="Djoliba", beds=2)
+    closed = make_room(name="Maine", beds=3)
+    free = make_room(name="Niger", beds=1)
+    start = today() + timedelta(days=10)
+    holder = make_stay(start=start, nights=4)
+    holder.approve(by=admin, rooms=[taken])
+    db.session.commit()
+    make_closure(room_id=closed.id, start_date=start + timedelta(days=3), end_date=start + timedelta(days=5))
+    stay = make_stay(start=start + timedelta(days=2), nights=2)
+    url = f"/staff/requests/{stay.id}"
+    html = page(client, url)
+    for room, reason in ((taken, holder.reference), (closed, "Travaux")):
+        checkbox = room_input(html, "approve", room.id)
+        assert " disabled" in checkbox and " checked" not in checkbox
+        assert f'aria-describedby="approve-room-{room.id}-state"' in checkbox
+        why = text_with_id(html, f"approve-room-{room.id}-state")
+        assert "occupée ou fermée" in why and reason in why
+    checkbox = room_input(html, "approve", free.id)
+    assert " disabled" not in checkbox
+    assert text_with_id(html, f"approve-room-{free.id}-state") == "libre"
+    assert f'<label for="approve-room-{free.id}">Niger — 1 lit</label>' in html
+    assert f'<label for="approve-room-{closed.id}">Maine — 3 lits</label>' in html
+
+    # The server still checks: a taken room posted directly is refused.
+    response = form_post(f"{url}/approve", {"rooms": [taken.id]}, page=url)
+    assert response.status_code == 409
+    assert " disabled" in room_input(unescape(response.get_data(as_text=True)), "approve", taken.id)
+    assert form_post(f"{url}/approve", {"rooms": [free.id]}, page=url).status_code == 303
+
+
+def test_deleting_a_closure_is_confirmed_first(client, auth, make_room, make_closure, form_post):
+    auth.login_admin()
+    room = make_room(name="Djoliba")
+    closure_id = make_closure(room_id=room.id, reason="Peinture des murs").id
+    url = f"/staff/closures/{closure_id}/delete"
+    response = form_post(url, {}, page="/staff/closures")  # the closures page's button
+    assert response.status_code == 200
+    html = unescape(response.get_data(as_text=True))
+    assert "Supprimer la fermeture\u202f?" in html
+    assert "Djoliba" in html and "Peinture des murs" in html and "redeviennent réservables" in html
+    assert 'name="confirm" value="yes"' in html and "Non, la garder" in html
+    db.session.expire_all()
+    assert db.session.get(Closure, closure_id) is not None
+
+    response = form_post(url, {"confirm": "yes"}, page="/staff/closures", follow_redirects=True)
+    assert "Fermeture supprimée." in unescape(response.get_data(as_text=True))
+    db.session.expire_all()
+    assert db.session.get(Closure, closure_id) is None
+    assert form_post(url, {"confirm": "yes"}, page="/staff/closures").status_code == 404

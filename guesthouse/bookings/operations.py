@@ -312,10 +312,14 @@ def upcoming_approved(today: date, limit: int) -> list[StayRequest]:
     )
 
 
-def room_choices(stay: StayRequest) -> list[tuple[Room, list[Conflict]]]:
-    """Each active room with what would stop it from being assigned to this stay."""
+def room_choices(
+    stay: StayRequest, start: date | None = None, end: date | None = None
+) -> list[tuple[Room, list[Conflict]]]:
+    """Each active room with what would stop it from being assigned to this stay on `[start, end)`
+    (by default the stay's own nights); the stay's own rooms never stop it."""
     rooms = active_rooms()
-    conflicts = find_conflicts([r.id for r in rooms], stay.arrival, stay.departure, exclude_stay_id=stay.id)
+    start, end = start or stay.arrival, end or stay.departure
+    conflicts = find_conflicts([r.id for r in rooms], start, end, exclude_stay_id=stay.id)
     return [(room, [c for c in conflicts if c.room.id == room.id]) for room in rooms]
 
 

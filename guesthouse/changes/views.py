@@ -11,6 +11,7 @@ from ..bookings.operations import (
     change_stay,
     house_capacity,
     lock_stay,
+    room_choices,
     stay_by_token,
 )
 from ..database import begin_write
@@ -103,9 +104,7 @@ def edit(stay_id: int):
             )
         except BookingConflict as conflict:
             db.session.rollback()
-            return render_template(
-                "changes/edit.html", stay=stay, form=form, conflicts=conflict.conflicts
-            ), 409
+            return render_edit(stay, form, 409, conflicts=conflict.conflicts)
         except TransitionError:
             db.session.rollback()
             abort(409)
@@ -115,8 +114,19 @@ def edit(stay_id: int):
             "success",
         )
         return redirect(url_for("staff.request_detail", stay_id=stay.id), code=303)
-    status = 400 if form.errors else 200
-    return render_template("changes/edit.html", stay=stay, form=form), status
+    return render_edit(stay, form, 400 if form.errors else 200)
+
+
+def render_edit(stay: StayRequest, form: StayEditForm, status: int, conflicts=()):
+    """The edit page, each room with its beds and whether it is free on the nights in the form: the
+    stay's own at first, after a submission the nights asked for (when they make a stay)."""
+    start, end = form.arrival.data, form.departure.data
+    if not (start and end and start < end):
+        start, end = stay.arrival, stay.departure
+    rooms = room_choices(stay, start, end)
+    return render_template(
+        "changes/edit.html", stay=stay, form=form, conflicts=conflicts, rooms=rooms, nights=(start, end)
+    ), status
 
 
 def locked_change(change_id: int) -> ChangeRequest:

@@ -44,6 +44,13 @@ def parse_day(value: str | None) -> date | None:
         return None
 
 
+def parse_guests(value: str | None) -> int | None:
+    """The number of travellers carried through the calendar to the form, or None when not a count."""
+    if value and len(value) <= 3 and value.isascii() and value.isdigit() and int(value) > 0:
+        return int(value)
+    return None
+
+
 def month_view(first: date) -> Month:
     """Free rooms and beds for each night of the month, laid out in Monday-first weeks."""
     days_in_month = calendar.monthrange(first.year, first.month)[1]

@@ -18,7 +18,7 @@ from ..i18n import page_to_reload, remember_language
 from ..pagecache import visitor_page
 from ..urls import safe_next
 from . import bp
-from .calendar import month_view, parse_day, parse_month
+from .calendar import month_view, parse_day, parse_guests, parse_month
 
 
 @bp.route("/")
@@ -72,6 +72,8 @@ def availability_calendar():
             month=month_view(first),
             today=now,
             arrival=arrival,
+            # Kept in every link, so that the form opens with the travellers the visitor had given.
+            guests=parse_guests(request.args.get("guests")),
             last_departure=arrival + timedelta(days=max_nights) if arrival else None,
             can_go_back=first > now.replace(day=1),
             can_go_forward=first < last_month,

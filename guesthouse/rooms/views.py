@@ -1,7 +1,7 @@
 """Admin pages for rooms and closures."""
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -141,8 +141,11 @@ def render_closures(form: ClosureForm, status: int, colliding=(), confirmation: 
 @bp.post("/closures/<int:closure_id>/delete")
 @admin_required
 def delete_closure(closure_id: int):
-    """Reopen what a closure had closed."""
+    """Reopen what a closure had closed, once confirmed on a page saying what reopens."""
     closure = db.get_or_404(Closure, closure_id)
+    # Two steps, without JavaScript: the closures page's button asks, this page's button confirms.
+    if request.form.get("confirm") != "yes":
+        return render_template("rooms/delete_closure.html", closure=closure)
     db.session.delete(closure)
     db.session.commit()
     flash(_("Fermeture supprimée."), "success")

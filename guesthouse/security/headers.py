@@ -4,7 +4,7 @@ from functools import wraps
 
 from flask import Flask, current_app, g, request, session
 
-# No inline script or style anywhere: templates link app.css and nothing else.
+# No inline script or style anywhere: templates link app.css, and scripts are files under /static.
 CONTENT_SECURITY_POLICY = "; ".join(
     (
         "default-src 'self'",

@@ -1,6 +1,6 @@
 """A staff member's own page: their account and the secret address of their calendar feed."""
 
-from flask import flash, make_response, redirect, render_template, url_for
+from flask import flash, make_response, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -24,21 +24,28 @@ def render_profile(feed_url: str | None = None):
     return response
 
 
+# The session key holding a new calendar address until the profile page has shown it once.
+NEW_FEED_URL = "new_calendar_url"
+
+
 @bp.get("/profile")
 @staff_required
 def profile():
-    """The account, and whether a private calendar address exists."""
-    return render_profile()
+    """The account, whether a private calendar address exists, and a new one shown this once."""
+    return render_profile(session.pop(NEW_FEED_URL, None))
 
 
 @bp.post("/profile/calendar-token")
 @staff_required
 def new_calendar_token():
-    """Create a new private calendar address and show it once; the previous one stops working."""
+    """Create a new private calendar address, to be shown once; the previous one stops working."""
     token = current_user.new_calendar_token()
     db.session.commit()
-    # Rendered, not redirected: only the hash is stored, and the token must not travel in a cookie.
-    return render_profile(external_url("calendar.staff", token=token))
+    # Redirected, so that reloading the page cannot post again and silently replace the address the
+    # member was just told to copy. Only the hash is stored: the address waits in the session for the
+    # one page that shows it. Whoever holds this session cookie could generate an address anyway.
+    session[NEW_FEED_URL] = external_url("calendar.staff", token=token)
+    return redirect(url_for(".profile", _anchor="agenda"), code=303)
 
 
 @bp.post("/profile/calendar-token/delete")

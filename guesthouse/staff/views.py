@@ -89,7 +89,8 @@ def requests():
 def render_request(stay: StayRequest, status: int = 200, **forms):
     """The staff page of a request, with the forms of the actions open in its state."""
     load_history(stay)
-    rooms = active_rooms()
+    choices = room_choices(stay)
+    rooms = [room for room, _conflicts in choices]
     change = pending_change(stay) if stay.status == StayStatus.APPROVED else None
     forms.setdefault("approve_form", ApproveForm(rooms=rooms, guests=stay.guests, formdata=None))
     forms.setdefault("reject_form", ReasonForm(formdata=None))
@@ -101,8 +102,12 @@ def render_request(stay: StayRequest, status: int = 200, **forms):
             ApproveForm(rooms=rooms, guests=change.guests, formdata=None, data={"rooms": current}),
         )
         forms.setdefault("refuse_change_form", RefuseChangeForm(formdata=None))
+    # A change is decided on its own nights: which rooms are free then.
+    change_rooms = room_choices(stay, change.arrival, change.departure) if change is not None else []
     return (
-        render_template("staff/request.html", stay=stay, rooms=room_choices(stay), change=change, **forms),
+        render_template(
+            "staff/request.html", stay=stay, rooms=choices, change=change, change_rooms=change_rooms, **forms
+        ),
         status,
     )
 

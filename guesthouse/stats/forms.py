@@ -85,7 +85,15 @@ class MonthField(StringField):
             return
         raw = valuelist[0].strip()
         year, dash, month = raw.partition("-")
-        if not (dash and len(year) == 4 and year.isdigit() and month.isdigit() and 1 <= int(month) <= 12):
+        # isascii(): int() would also read other scripts' digits, which no page here writes.
+        if not (
+            dash
+            and raw.isascii()
+            and len(year) == 4
+            and year.isdigit()
+            and month.isdigit()
+            and 1 <= int(month) <= 12
+        ):
             self.data = None
             raise ValueError(_l("Mois invalide : saisissez-le au format AAAA-MM (par exemple 2027-03)."))
         self.data = date(int(year), int(month), 1)
