@@ -35,6 +35,7 @@ def purge_command(dry_run: bool) -> None:
         f"{verb[1]} {len(report.deleted)} closed request(s) over {config['RETENTION_CLOSED_MONTHS']} "
         "months old, kept as anonymous figures" + _listed(report.deleted)
     )
+    click.echo(f"{verb[1]} {report.link_requests} lost-link request(s) left unanswered for over a day")
 
 
 def _listed(references: list[str]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from ..bookings.choices import StayStatus
 from ..bookings.models import ArchivedRequest, RoomAssignment, StayRequest
 from ..database import begin_write, utcnow
 from ..extensions import db
+from ..mail.operations import purge_link_requests
 from ..staff.models import StaffUser
 
 # Requests an export or an erasure covers at once; a person sending more than this is not a person.
@@ -132,6 +133,7 @@ def erase(stays: list[StayRequest], *, by: StaffUser, reason: str) -> tuple[int,
 class PurgeReport:
     anonymised: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    link_requests: int = 0
 
 
 def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
@@ -140,7 +142,9 @@ def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
     - approved stays: anonymised `stays_months` after their departure;
     - refused, withdrawn and cancelled requests, and requests never decided: deleted `closed_months`
       after the later of their departure and their decision, one anonymous ArchivedRequest kept for
-      each so that the statistics stay right.
+      each so that the statistics stay right;
+    - addresses typed in the lost-link form and still unanswered a day later (the mail worker answers
+      them within seconds and deletes them; these waited for a worker that never ran): deleted.
     Running it twice changes nothing the second time.
     """
     begin_write()
@@ -175,4 +179,5 @@ def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
         db.session.add(ArchivedRequest.of(stay))
         db.session.delete(stay)
         report.deleted.append(stay.reference or str(stay.id))
+    report.link_requests = purge_link_requests(datetime.combine(today - timedelta(days=1), time(), UTC))
     return report
