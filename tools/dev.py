@@ -14,16 +14,17 @@ FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
 
 
 def main(host: str = "127.0.0.1", port: str = "5000") -> int:
-    environ = {**os.environ, "GUESTHOUSE_ENV": "development"}
+    # Links in the mails lead back to this server, whatever port it was given.
+    environ = {"BASE_URL": f"http://{host}:{port}", **os.environ, "GUESTHOUSE_ENV": "development"}
     worker = subprocess.Popen([*FLASK, "mail", "worker"], env=environ)  # noqa: S603 - our own command
     server = subprocess.Popen([*FLASK, "run", "--host", host, "--port", port], env=environ)  # noqa: S603
     signal.signal(signal.SIGTERM, lambda *_: server.terminate())
     try:
-        while True:
-            try:
-                return server.wait()
-            except KeyboardInterrupt:  # Ctrl-C reached the whole process group: the server stops too
-                continue
+        try:
+            return server.wait()
+        except KeyboardInterrupt:  # Ctrl-C reached the whole process group: the server stops too
+            server.wait()
+            return 0  # stopped as asked, not failed
     finally:
         # The worker finishes the batch under way (a mail sent is then recorded as sent), then stops.
         worker.terminate()
