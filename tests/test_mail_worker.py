@@ -322,7 +322,7 @@ def test_no_web_request_ever_opens_an_smtp_connection(app, client, form_post, au
     assert smtp_server.connections >= 1
     subjects = sorted(m["Subject"].split(" — ")[0] for m in smtp_server.messages)
     assert subjects == [
-        "Annulation",
+        "Annulation " + stay.reference,
         "Demande de séjour reçue",
         "Nouveau lien pour votre demande " + stay.reference,
         "Nouvelle demande " + stay.reference,
