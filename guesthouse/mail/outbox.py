@@ -90,7 +90,9 @@ def _write(
             except Exception as error:
                 # A template or data error: what fails now always will. The change itself is saved;
                 # admins see the mail that could not be written among the failed ones.
-                current_app.logger.exception("mail: the mails of %r could not be written", item)
+                current_app.logger.exception(
+                    "mail: the mails of %s %s could not be written", type(item).__name__, item.id
+                )
                 broken[item.id] = f"{type(error).__name__}: {error}"
             written[item.id] = [obj for obj in db.session.new if obj not in before]
         # Still without autoflush: mails of an item another writer claimed must never reach the table.
