@@ -23,10 +23,13 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/axe-core/axe.min.js translations
 
+# The development server and the mail worker beside it (every mail shows at /staff/mail/dev within
+# seconds); Ctrl-C stops both (tools/dev.py). `make run PORT=5001` when 5000 is taken.
+PORT ?= 5000
 run: install
 	$(DEV_FLASK) db upgrade
 	$(DEV_FLASK) demo
-	$(DEV_FLASK) run --host 127.0.0.1 --port 5000
+	$(BIN)/python tools/dev.py 127.0.0.1 $(PORT)
 
 # The suite on SQLite; then, when TEST_DATABASE_URL names a PostgreSQL database, the whole suite again on it.
 test: install

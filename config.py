@@ -56,14 +56,10 @@ class Config:
     # .eml file under MAIL_CONSOLE_DIR (instance/mail by default), readable at /staff/mail/dev.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     MAIL_CONSOLE_DIR = os.environ.get("MAIL_CONSOLE_DIR", str(INSTANCE_DIR / "mail"))
-    # Seconds allowed to each SMTP network operation: Flask-Mail sets none, and a web request that
-    # sends right after its commit must never hang on a slow or silent server.
+    # Seconds allowed to each SMTP network operation: Flask-Mail sets none, and the mail worker must
+    # never hang on a slow or silent server.
     MAIL_TIMEOUT = _float("MAIL_TIMEOUT", 10.0)
     MAIL_MAX_ATTEMPTS = _int("MAIL_MAX_ATTEMPTS", 5)
-    # Who sends a mail once its change has committed. "after_response": the web worker that served the
-    # request, once the response has gone out (nothing else to run). "worker": `flask mail worker`, a
-    # process of its own (production: the web workers then only store the mails and answer sooner).
-    MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "after_response")
     # How often `flask mail worker` looks for new mail when the outbox is empty.
     MAIL_WORKER_POLL_SECONDS = _float("MAIL_WORKER_POLL_SECONDS", 1.0)
     # Wait before retry n is MAIL_RETRY_BASE_SECONDS * 2**(n-1): 5, 10, 20, 40 minutes by default.

@@ -10,9 +10,9 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
-# Threads let a worker serve other requests while one waits on the SMTP relay after its response
-# (MAIL_DELIVERY=after_response) or on the database. With the mail worker and several processes, one
-# thread each does better: threads of one process take turns on the GIL (README, Performance).
+# Threads let a worker serve other requests while one waits on the database (never on the SMTP relay:
+# the mail worker sends). With several processes, one thread each does better: threads of one process
+# take turns on the GIL (README, Performance).
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 # Connections a worker holds at once (kept-alive ones included). A worker accepts all it can: clients that

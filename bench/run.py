@@ -5,7 +5,8 @@
 2. serves it with gunicorn as in production (gunicorn.conf.py, 2 workers) on 127.0.0.1;
 3. loads each route of ROUTES with wrk for a fixed time;
 4. prints requests per second, p50 and p95 latency and the ratio to the bare route, and writes them to
-   a JSON file; then the scale run: the conflict check and some pages again with 100,000 stays.
+   a JSON file; then the delay of mail, from a committed change to the SMTP server (bench/mail.py);
+   then the scale run: the conflict check and some pages again with 100,000 stays.
 
 A route that answers 404 is reported as "not measured: route missing" (the feeds and the availability
 calendar come from other features): add or enable its entry once the route exists.
@@ -30,6 +31,8 @@ import sqlalchemy as sa
 
 from bench.dataset import Dataset, build
 from bench.load import Load, run_wrk, wrk_path
+from bench.mail import measure as measure_mail
+from bench.mail import print_mail
 from bench.scale import time_conflict_check
 from bench.server import Client, Server, SmtpSink
 from guesthouse.database import today
@@ -95,10 +98,11 @@ BENCH_ENV = {
     "TRUSTED_HOSTS": "127.0.0.1",
     # As README "Operations" deploys it: the web workers store the changes, `flask mail worker` writes and
     # sends their mails, and each web worker runs one thread.
-    "MAIL_DELIVERY": "worker",
     "GUNICORN_THREADS": "1",
 }
 MAIL_DRAIN_TIMEOUT_S = 300.0
+# Not a route: the delay from a committed change to the SMTP server's acceptance (bench/mail.py).
+MAIL_DELAY = "mail delay"
 
 
 def submission_form() -> dict:
@@ -222,7 +226,7 @@ def run_once(route: Route, server: Server, load: Load, request: dict, smoke: boo
     entry["server_cpu_s"] = cpu
     entry["server_cpu_ms"] = round(cpu * 1000 / entry["requests"], 3) if entry["requests"] else None
     total, unsent = outbox_counts(server.database_url)
-    if server.mail_worker and (total > mails_before[0] or unsent):
+    if total > mails_before[0] or unsent:
         entry["mail"] = mail_drain(server, mails_before[0], worker_cpu_before)
     return entry
 
@@ -285,7 +289,10 @@ def outbox_counts(url: str) -> tuple[int, int]:
                 sa.text("SELECT count(*), count(*) FILTER (WHERE status = 'queued') FROM outbox_messages")
             ).one()
             unwritten = connection.execute(
-                sa.text("SELECT count(*) FROM booking_events WHERE mail_pending")
+                sa.text(
+                    "SELECT (SELECT count(*) FROM booking_events WHERE mail_pending)"
+                    " + (SELECT count(*) FROM link_requests)"
+                )
             ).scalar_one()
     finally:
         engine.dispose()
@@ -320,7 +327,7 @@ def target_text(route: Route) -> str:
     return ", ".join(parts)
 
 
-def serve_and_measure(url, data, routes, load, args, workdir, smtp) -> list[dict]:
+def serve_and_measure(url, data, routes, load, args, workdir, smtp, mail=False) -> tuple[list[dict], dict]:
     env = {**BENCH_ENV, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port), **dict(args.env)}
     # wrk keeps its connections open, and a gunicorn worker accepts all it can: left alone, one worker
     # may take all ten while the other idles (half the throughput, at random from one wrk run to the
@@ -330,10 +337,11 @@ def serve_and_measure(url, data, routes, load, args, workdir, smtp) -> list[dict
     env.setdefault("GUNICORN_WORKER_CONNECTIONS", str(-(-most // args.workers)))
     with Server(url, workdir, env, workers=args.workers) as server:
         results = measure(routes, server, data, load, args.smoke, args.rounds)
+        mail_delay = measure_mail(server, smtp, submission_form(), args.smoke) if mail else {}
         errors = server.log_text().count('"level": "ERROR"')
     for entry in results:
         entry["server_errors_logged"] = errors
-    return results
+    return results, mail_delay
 
 
 def print_table(title: str, results: list[dict]) -> None:
@@ -383,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="mpab-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     load = Load(args.duration, args.connections, args.threads)
-    report = {"meta": meta(args), "routes": [], "scale": {}}
+    report = {"meta": meta(args), "routes": [], "mail": {}, "scale": {}}
     print(f"MPAB benchmark, {report['meta']['started']}, load average {report['meta']['load_before']}")
     print(
         f"gunicorn {args.workers} workers; wrk {args.duration:g} s per route ({args.rounds} rounds for the pages), "
@@ -395,7 +403,10 @@ def main(argv: list[str] | None = None) -> int:
     with SmtpSink() as smtp:
         print("\nroutes:")
         routes = [r for r in ROUTES if r.bare or not args.route or r.name in args.route]
-        report["routes"] = serve_and_measure(url, data, routes, load, args, workdir, smtp)
+        mail = not args.route or MAIL_DELAY in args.route
+        report["routes"], report["mail"] = serve_and_measure(
+            url, data, routes, load, args, workdir, smtp, mail
+        )
         if args.scale_stays:
             scale_url, scale_data = dataset_for(
                 args.database_url, workdir, "bench-scale.db", args.scale_stays, args.pending, args.reset
@@ -403,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
             scale_check = time_conflict_check(scale_url, args.repeats)
             print(f"\nroutes with {args.scale_stays:,} stays:")
             chosen = [r for r in routes if r.name in SCALE_ROUTES]
-            scaled = serve_and_measure(scale_url, scale_data, chosen, load, args, workdir, smtp)
+            scaled, _ = serve_and_measure(scale_url, scale_data, chosen, load, args, workdir, smtp)
             report["scale"] = scale_report(
                 data, base_check, scale_data, scale_check, report["routes"], scaled
             )
@@ -441,6 +452,8 @@ def scale_report(data, base_check, scale_data, scale_check, base_routes, scaled)
 def print_report(report: dict) -> None:
     meta = report["meta"]
     print_table(f"results ({meta['database']}, {meta['dataset']['stays']:,} stays)", report["routes"])
+    if report["mail"]:
+        print_mail(report["mail"])
     scale = report["scale"]
     if not scale:
         return
@@ -515,9 +528,9 @@ def parse_args(argv):
         "--route",
         action="append",
         default=[],
-        choices=[route.name for route in ROUTES[1:]],
+        choices=[route.name for route in ROUTES[1:]] + [MAIL_DELAY],
         metavar="NAME",
-        help="measure only this route (repeatable; the bare route is always measured)",
+        help=f"measure only this route, or {MAIL_DELAY!r} (repeatable; the bare route is always measured)",
     )
     parser.add_argument("--workdir", help="where the SQLite files and server logs go (default: a temp dir)")
     parser.add_argument("--output", default="bench-results.json")

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from email.parser import BytesHeaderParser
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -25,13 +26,19 @@ def free_port() -> int:
 
 
 class SmtpSink:
-    """A local SMTP server that accepts and drops every message, as a relay on localhost would."""
+    """A local SMTP server that accepts and drops every message, as a relay on localhost would, noting
+    when it accepted each (by Message-ID): the end of the mail's path that the benchmark times."""
 
     def __enter__(self) -> SmtpSink:
         from aiosmtpd.controller import Controller
 
+        self.accepted: dict[str, float] = {}  # Message-ID: time.time() of the acceptance
+        accepted = self.accepted
+
         class Drop:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+                headers = BytesHeaderParser().parsebytes(envelope.content)
+                accepted[str(headers["Message-ID"]).strip()] = time.time()
                 return "250 OK"
 
         self.port = free_port()
@@ -63,8 +70,8 @@ def proc_cpu_seconds(pids: list[int]) -> float:
 
 @dataclass
 class Server:
-    """gunicorn serving wsgi:app in production mode on 127.0.0.1 and a free port, and with
-    MAIL_DELIVERY=worker the mail worker next to it (`flask mail worker`), as in production."""
+    """gunicorn serving wsgi:app in production mode on 127.0.0.1 and a free port, and the mail worker
+    next to it (`flask mail worker`, the only sender of mail), as in production."""
 
     database_url: str
     workdir: Path
@@ -89,25 +96,23 @@ class Server:
         }
         environ.pop("WEB_CONCURRENCY", None)
         self.log = (self.workdir / f"gunicorn-{self.port}.log").open("w")
-        self.mail_worker = None
-        if environ.get("MAIL_DELIVERY") == "worker":
-            # chrt(1) (util-linux, on PATH on any Linux) execs the command: the pid stays the worker's.
-            self.mail_worker = subprocess.Popen(  # noqa: S603 - fixed arguments
-                [  # noqa: S607
-                    *MAIL_WORKER_SCHEDULING,
-                    sys.executable,
-                    "-m",
-                    "flask",
-                    "--app",
-                    "wsgi",
-                    "mail",
-                    "worker",
-                ],
-                cwd=ROOT,
-                env={**environ, "PYTHONUNBUFFERED": "1"},  # its start line is awaited in the log
-                stdout=self.log,
-                stderr=subprocess.STDOUT,
-            )
+        # chrt(1) (util-linux, on PATH on any Linux) execs the command: the pid stays the worker's.
+        self.mail_worker = subprocess.Popen(  # noqa: S603 - fixed arguments
+            [  # noqa: S607
+                *MAIL_WORKER_SCHEDULING,
+                sys.executable,
+                "-m",
+                "flask",
+                "--app",
+                "wsgi",
+                "mail",
+                "worker",
+            ],
+            cwd=ROOT,
+            env={**environ, "PYTHONUNBUFFERED": "1"},  # its start line is awaited in the log
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"],
             cwd=ROOT,
@@ -131,7 +136,7 @@ class Server:
         while self.log_text().count("Booting worker") < self.workers and time.monotonic() < deadline:
             time.sleep(0.1)
         # And the mail worker (its start-up is a second of CPU that would be charged to the first route).
-        while self.mail_worker and "Mail worker started" not in self.log_text():
+        while "Mail worker started" not in self.log_text():
             if self.mail_worker.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"the mail worker did not start:\n{self.tail()}")
             time.sleep(0.1)
@@ -147,7 +152,7 @@ class Server:
         return proc_cpu_seconds(pids)
 
     def mail_worker_cpu_seconds(self) -> float:
-        return proc_cpu_seconds([self.mail_worker.pid]) if self.mail_worker else 0.0
+        return proc_cpu_seconds([self.mail_worker.pid])
 
     def log_text(self) -> str:
         self.log.flush()
@@ -157,8 +162,7 @@ class Server:
         return "\n".join(self.log_text().splitlines()[-lines:])
 
     def __exit__(self, *exc) -> None:
-        if self.mail_worker:
-            stop(self.mail_worker)
+        stop(self.mail_worker)
         stop(self.process)
         self.log.close()
 

@@ -14,7 +14,6 @@ from .bookings.models import StayRequest
 from .bookings.operations import approve_stay
 from .database import begin_write, today, utcnow
 from .extensions import db
-from .mail.outbox import deliver_committed
 from .rooms.models import Closure, Room
 from .staff.models import Role, StaffUser
 
@@ -151,8 +150,7 @@ def demo_command() -> None:
             stay.reject(by=admin, reason="La maison est complète à ces dates.")
         elif state == "cancelled":
             stay.cancel(by=admin, reason="Mission reportée par l'organisation.")
-    db.session.commit()
-    deliver_committed()  # the demo's mails first, so that the credentials are the last lines printed
+    db.session.commit()  # the mail worker writes and sends the demo's mails
     text = f"Demo staff account: {DEMO_EMAIL}  password: {password}"
     credentials.parent.mkdir(parents=True, exist_ok=True)
     credentials.write_text(text + "\n")

@@ -6,6 +6,7 @@ import re
 import shutil
 import socket
 import threading
+from collections import Counter
 from datetime import timedelta
 from email import policy
 from email.message import EmailMessage
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
+from flask import current_app
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
@@ -23,6 +26,7 @@ from guesthouse import create_app
 from guesthouse.bookings.models import StayRequest
 from guesthouse.database import today, utcnow
 from guesthouse.extensions import db, limiter
+from guesthouse.mail import worker
 from guesthouse.rooms.models import Closure, Room
 from guesthouse.staff.models import Role, StaffUser
 
@@ -156,8 +160,7 @@ class RequestClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        # Buffered, the response is read and closed at once, as a server closes it after sending it:
-        # what runs on close (mail delivery after the response) has run when the call returns.
+        # Buffered, the response is read and closed at once, as a server closes it after sending it.
         kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
@@ -431,6 +434,7 @@ class Inbox:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.refuse: set[str] = set()  # recipients answered with 550
         self.port = 0
+        self.connections = 0  # SMTP sessions opened by the app
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -458,16 +462,46 @@ class Inbox:
         return found[0]
 
 
+class CountingSMTP(SMTP):
+    def connection_made(self, transport):
+        with self.event_handler.lock:
+            self.event_handler.connections += 1
+        super().connection_made(transport)
+
+
+class CountingController(Controller):
+    def factory(self):
+        return CountingSMTP(self.handler, **self.SMTP_kwargs)
+
+
 @pytest.fixture
 def smtp_server(app):
     """A real SMTP server on 127.0.0.1 and a free port; the app sends to it."""
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller = CountingController(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
+    inbox.connections = 0  # the controller's own probe at start, which has read the greeting
     inbox.port = controller.port
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port)
     yield inbox
     controller.stop()
+
+
+def deliver_mail() -> Counter:
+    """Do what the mail worker does a moment after a change: write its mails, then send them.
+
+    The worker's own step (mail.worker.step), in an app context of its own as in the worker process,
+    repeated until it would wait: nothing left to write or due, or the relay asks for a retry later.
+    What became of the messages (sent, retry, failed).
+    """
+    totals: Counter = Counter()
+    with current_app.app_context():
+        for _ in range(1000):
+            written, batch = worker.step()
+            totals.update(batch)
+            if worker.idle(written, batch):
+                return totals
+    raise AssertionError("the mail worker never ran out of work")
 
 
 # -- calendar feeds (issue 4) ------------------------------------------------------------------------

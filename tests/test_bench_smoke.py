@@ -59,6 +59,14 @@ def test_the_benchmark_measures_every_route_that_exists(tmp_path, bench_database
         if "rps" not in route:
             assert f"{route['name']:<30} {route['path']:<26} not measured: route missing" in finished.stdout
 
+    # Every mail of the quiet and the burst submissions reached the SMTP sink through the mail worker.
+    quiet, burst = report["mail"]["quiet"], report["mail"]["burst"]
+    assert quiet["mails"] == 2 * quiet["changes"] and quiet["not_accepted"] == 0
+    assert 0 < quiet["p50_s"] <= quiet["p95_s"]
+    assert burst["mails"] == 2 * burst["changes"] and burst["not_accepted"] == 0
+    assert burst["all_accepted_after_first_change_s"] > 0
+    assert "quiet house, a change every" in finished.stdout
+
     scale = report["scale"]
     assert scale["stays"] == {"small": 60, "large": 300}
     assert scale["conflict_check"]["large"]["conflicts_found"] > 0

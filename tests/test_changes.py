@@ -13,6 +13,8 @@ from guesthouse.database import today
 from guesthouse.extensions import db
 from guesthouse.house.models import HouseSettings
 
+from .conftest import deliver_mail
+
 
 def text(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
@@ -54,6 +56,7 @@ def test_staff_move_a_stay_with_the_conflict_check(
     assert (stay.arrival, stay.guests, stay.assignments[0].arrival) == (moved, 2, moved)
     html = unescape(client.get(f"/staff/requests/{stay.id}").get_data(as_text=True))
     assert "Séjour modifié" in html and "Nouvelles dates de vol" in html
+    deliver_mail()
     mail = smtp_server.one("claire@example.org", "Séjour modifié")
     calendar = icalendar.Calendar.from_ical(
         next(p for p in mail.walk() if p.get_content_type() == "text/calendar").get_payload(decode=True)
@@ -89,6 +92,7 @@ def test_requester_asks_and_staff_accept_after_a_new_check(
     assert ask_change(client, form_post, stay, **later).status_code == 303
     db.session.expire_all()
     assert stay.departure == start + timedelta(days=3)  # unchanged until staff decide
+    deliver_mail()
     assert "Mission prolongée" in text(smtp_server.one("mpab@localhost", "Modification demandée"))
     # Meanwhile someone else takes Djoliba on the extra nights.
     approved_stay(make_stay, make_staff, [djoliba], start=start + timedelta(days=4), nights=2)
@@ -109,6 +113,7 @@ def test_requester_asks_and_staff_accept_after_a_new_check(
     db.session.expire_all()
     assert change.status == ChangeStatus.ACCEPTED
     assert stay.departure == start + timedelta(days=6) and [a.room_id for a in stay.assignments] == [niger.id]
+    deliver_mail()
     assert smtp_server.one("claire@example.org", "Séjour modifié")
 
 
@@ -137,6 +142,7 @@ def test_staff_refuse_a_change_with_a_message(
     )
     db.session.expire_all()
     assert changes[1].status == ChangeStatus.REFUSED and stay.arrival == earlier + timedelta(days=1)
+    deliver_mail()
     assert "La maison est pleine la veille." in text(
         smtp_server.one("claire@example.org", "Modification refusée")
     )

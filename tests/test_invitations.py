@@ -13,6 +13,8 @@ from guesthouse.database import today
 from guesthouse.extensions import db
 from guesthouse.mail.models import OutboxMessage
 
+from .conftest import deliver_mail
+
 SERVICE = "mpab@localhost"
 
 
@@ -69,6 +71,7 @@ def test_approve_change_cancel_keep_one_event_in_sync(
     form_post(
         f"/staff/requests/{stay.id}/approve", {"rooms": [djoliba.id]}, page=f"/staff/requests/{stay.id}"
     )
+    deliver_mail()
     approved = smtp_server.one("claire@example.org", "Séjour confirmé")
     event, vevent = check_invitation(approved, "REQUEST")
     assert str(event["UID"]) == stay.ical_uid
@@ -105,6 +108,7 @@ def test_approve_change_cancel_keep_one_event_in_sync(
         f"/staff/requests/{stay.id}/cancel", {"reason": "Mission annulée."}, page=f"/staff/requests/{stay.id}"
     )
     assert response.status_code == 303
+    deliver_mail()
     cancelled = smtp_server.one("claire@example.org", "Séjour annulé")
     event3, vevent3 = check_invitation(cancelled, "CANCEL")
     assert str(event3["UID"]) == stay.ical_uid
@@ -156,6 +160,7 @@ def test_change_onto_a_taken_room_is_refused_and_sends_nothing(auth, make_room, 
     stay.approve(by=staff, rooms=[room])
     neighbour.approve(by=staff, rooms=[other_room])
     db.session.commit()
+    deliver_mail()
     queued = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
     with pytest.raises(BookingConflict):
         change_stay(
@@ -166,12 +171,14 @@ def test_change_onto_a_taken_room_is_refused_and_sends_nothing(auth, make_room, 
             room_ids=[other_room.id],
         )
     db.session.rollback()
+    deliver_mail()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == queued
     # Its own room does not conflict with itself: lengthening the stay in place works.
     change_stay(
         stay, by=staff, arrival=stay.arrival, departure=stay.departure + timedelta(days=1), room_ids=[room.id]
     )
     db.session.commit()
+    deliver_mail()
     assert (
         db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "changed")).ics_method
         == "REQUEST"
@@ -183,6 +190,7 @@ def test_invitation_survives_hostile_names(auth, make_room, make_stay):
     stay = make_stay(contact_name='Eve "Mallory";\r\nATTENDEE:mailto:victim@evil.example')
     stay.approve(by=auth.make_staff(), rooms=[room])
     db.session.commit()
+    deliver_mail()
     ics = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "approved")).ics
     ical, vcal = parse_both(ics)
     [event] = ical.walk("VEVENT")

@@ -10,6 +10,8 @@ from guesthouse.database import today, utcnow
 from guesthouse.extensions import db
 from guesthouse.mail.models import OutboxMessage
 
+from .conftest import deliver_mail
+
 SERVICE = "mpab@localhost"
 
 
@@ -48,6 +50,7 @@ def test_reminders_go_once_to_stays_arriving_soon(app, auth, make_room, make_sta
     smtp_server.envelopes.clear()
 
     assert "2 reminder(s) queued for arrivals within 7 days." in run(runner, "reminders")
+    deliver_mail()
     assert sorted(rcpt for _from, [rcpt] in smtp_server.envelopes) == ["edge@example.org", "soon@example.org"]
     mail = smtp_server.one("soon@example.org", "Votre arrivée à Bamako")
     assert soon.reference in mail["Subject"]
@@ -62,6 +65,7 @@ def test_reminders_go_once_to_stays_arriving_soon(app, auth, make_room, make_sta
     assert soon.reminder_sent_at is not None and edge.reminder_sent_at is not None
 
     assert "0 reminder(s)" in run(runner, "reminders")  # once per stay
+    deliver_mail()
     assert len(smtp_server.messages) == 2
     assert "1 reminder(s) queued for arrivals within 8 days." in run(runner, "reminders", "--days", "8")
 
@@ -69,6 +73,7 @@ def test_reminders_go_once_to_stays_arriving_soon(app, auth, make_room, make_sta
 def test_reminder_for_tomorrow_says_tomorrow(auth, make_room, make_stay, runner, smtp_server):
     approved_stay(make_stay, auth.make_staff(), make_room(), in_days=1)
     run(runner, "reminders")
+    deliver_mail()
     assert "est prévue demain" in text(smtp_server.one("claire@example.org", "Votre arrivée"))
 
 
@@ -87,6 +92,7 @@ def test_digest_lists_requests_pending_too_long(client, auth, make_room, make_st
     smtp_server.envelopes.clear()
 
     assert "Digest of 2 request(s) pending for more than 3 days queued." in run(runner, "digest")
+    deliver_mail()
     [digest] = smtp_server.messages
     assert digest["Subject"] == "2 demande(s) en attente depuis plus de 3 jours"
     body = text(digest)
@@ -103,6 +109,7 @@ def test_no_digest_when_nothing_waits(make_stay, runner, smtp_server):
     run(runner, "send")
     smtp_server.messages.clear()
     assert "no digest sent" in run(runner, "digest")
+    deliver_mail()
     assert smtp_server.messages == []
     kinds = db.session.scalars(sa.select(OutboxMessage.kind)).all()
     assert "staff_digest" not in kinds

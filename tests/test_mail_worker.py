@@ -1,4 +1,4 @@
-"""MAIL_DELIVERY=worker: requests only store their mails, `flask mail worker` sends them as they come."""
+"""Requests only promise their mails; `flask mail worker` writes and sends them as they come."""
 
 import os
 import signal
@@ -12,18 +12,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import icalendar
-import pytest
 import sqlalchemy as sa
 
-from guesthouse import create_app
-from guesthouse.bookings.models import BookingEvent, StayRequest
+from guesthouse.bookings.models import MAILED_ACTIONS, BookingEvent, StayRequest
 from guesthouse.extensions import db
 from guesthouse.mail import notifications, outbox
 from guesthouse.mail.models import OutboxMessage, OutboxStatus
 from guesthouse.mail.outbox import write_pending
 from guesthouse.mail.worker import run
 
-from .conftest import valid_request_form
+from .conftest import deliver_mail, valid_request_form
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,7 +78,6 @@ def test_requests_leave_their_mails_to_the_worker_which_writes_and_sends_them(
     app, client, form_post, auth, make_room, smtp_server
 ):
     make_room()
-    app.config["MAIL_DELIVERY"] = "worker"
     response = form_post("/requests/new", valid_request_form(), headers={"Accept-Language": "en"})
     assert response.status_code == 303
     # The response has gone out and no mail was even written: the request's event waits for the worker,
@@ -112,7 +109,6 @@ def test_requests_leave_their_mails_to_the_worker_which_writes_and_sends_them(
 
 def test_mail_send_writes_what_events_wait_for(app, form_post, make_room, runner, smtp_server):
     make_room()
-    app.config["MAIL_DELIVERY"] = "worker"
     form_post("/requests/new", valid_request_form())
     # No worker ran (it stopped, or was never started): the cron command writes and sends them.
     result = runner.invoke(args=["mail", "send"])
@@ -123,7 +119,6 @@ def test_mail_send_writes_what_events_wait_for(app, form_post, make_room, runner
 
 def test_two_workers_write_each_mail_once(app, form_post, make_room, smtp_server):
     make_room(beds=6)
-    app.config["MAIL_DELIVERY"] = "worker"
     for n in range(8):  # under the form's rate limit
         response = form_post("/requests/new", valid_request_form(contact_email=f"guest{n}@example.org"))
         assert response.status_code == 303
@@ -141,7 +136,6 @@ def test_two_writers_racing_for_the_same_events_store_their_mails_once(
     app, form_post, make_room, monkeypatch
 ):
     make_room()
-    app.config["MAIL_DELIVERY"] = "worker"
     for n in range(3):
         form_post("/requests/new", valid_request_form(contact_email=f"guest{n}@example.org"))
     # Both writers read and render the same three events before either claims them: the race made
@@ -175,7 +169,6 @@ def test_mails_of_quick_successive_changes_arrive_in_order(
     app, client, form_post, auth, make_room, smtp_server
 ):
     room = make_room()
-    app.config["MAIL_DELIVERY"] = "worker"
     form_post("/requests/new", valid_request_form())
     stay = db.session.scalar(sa.select(StayRequest))
     auth.login()
@@ -201,7 +194,6 @@ def test_a_mail_that_cannot_be_written_is_shown_failed_and_the_others_go(
     app, client, form_post, auth, make_room, smtp_server, monkeypatch
 ):
     make_room()
-    app.config["MAIL_DELIVERY"] = "worker"
     form_post("/requests/new", valid_request_form(contact_email="broken@example.org"))
     form_post("/requests/new", valid_request_form(contact_email="moussa@example.org"))
     # A template that breaks on one request (nothing real breaks them: the test plays that part).
@@ -237,7 +229,6 @@ def test_a_mail_that_cannot_be_written_is_shown_failed_and_the_others_go(
 
 def test_worker_survives_an_unreachable_relay_and_retries_later(app, form_post, make_room):
     make_room()
-    app.config["MAIL_DELIVERY"] = "worker"
     form_post("/requests/new", valid_request_form())
     # The app's relay port refuses connections: both mails, written, are put back for a later attempt.
     with worker_thread(app):
@@ -248,14 +239,8 @@ def test_worker_survives_an_unreachable_relay_and_retries_later(app, form_post, 
     assert all("ConnectionRefusedError" in m.last_error for m in messages)
 
 
-def test_unknown_delivery_mode_is_refused_at_start(database_url):
-    with pytest.raises(RuntimeError, match="MAIL_DELIVERY must be 'after_response' or 'worker'"):
-        create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, MAIL_DELIVERY="later")
-
-
 def test_flask_mail_worker_runs_until_sigterm(app, database_url, form_post, make_room, smtp_server):
     make_room()
-    app.config["MAIL_DELIVERY"] = "worker"
     form_post("/requests/new", valid_request_form())
     environ = {
         **os.environ,
@@ -264,7 +249,6 @@ def test_flask_mail_worker_runs_until_sigterm(app, database_url, form_post, make
         "MAIL_BACKEND": "smtp",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": str(smtp_server.port),
-        "MAIL_DELIVERY": "worker",
         "MAIL_WORKER_POLL_SECONDS": "0.1",
     }
     worker = subprocess.Popen(  # noqa: S603 - the test's own interpreter and arguments
@@ -290,7 +274,6 @@ def test_mails_that_cannot_be_written_for_now_never_hold_up_the_others(
     app, form_post, make_room, runner, smtp_server, monkeypatch
 ):
     make_room()
-    app.config["MAIL_DELIVERY"] = "worker"
     form_post("/requests/new", valid_request_form())
     assert write_pending() == 1  # its two mails are written, not sent yet
     form_post("/requests/new", valid_request_form(contact_email="moussa@example.org"))
@@ -308,7 +291,7 @@ def test_mails_that_cannot_be_written_for_now_never_hold_up_the_others(
     assert "the mails of some changes could not be written" in result.output
     assert len(smtp_server.to("awa@example.org")) == 1 and smtp_server.to("moussa@example.org") == []
     assert pending_events() == 1  # a database error is no verdict on the mail: it is written later
-    # A mail queued meanwhile (the lost-links one is written by its request) goes out all the same.
+    # A lost-link mail asked for meanwhile is written and sent all the same.
     form_post("/requests/lost", {"contact_email": "awa@example.org"})
     with worker_thread(app):
         wait_for(lambda: len(smtp_server.to("awa@example.org")) == 2)
@@ -316,3 +299,48 @@ def test_mails_that_cannot_be_written_for_now_never_hold_up_the_others(
         monkeypatch.setitem(notifications.ON_EVENT, "submitted", submitted)
         wait_for(lambda: len(smtp_server.to("moussa@example.org")) == 1 and pending_events() == 0)
     assert len(smtp_server.messages) == 5
+
+
+def test_no_web_request_ever_opens_an_smtp_connection(app, client, form_post, auth, make_room, smtp_server):
+    room = make_room()
+    # Every kind of change through the routes: a submission, its approval, a replaced link, the
+    # requester's cancellation, a lost-link request, and an admin sending a failed mail again.
+    assert form_post("/requests/new", valid_request_form()).status_code == 303
+    stay = db.session.scalar(sa.select(StayRequest))
+    auth.login_admin()
+    page = f"/staff/requests/{stay.id}"
+    assert form_post(f"{page}/approve", {"rooms": [room.id]}, page=page).status_code == 303
+    assert form_post(f"{page}/revoke-link", {}, page=page).status_code == 303
+    db.session.refresh(stay)
+    mine = f"/requests/{stay.access_token}"
+    assert form_post(f"{mine}/cancel", {"reason": "Vol annulé."}, page=mine).status_code == 303
+    assert form_post("/requests/lost", {"contact_email": "awa@example.org"}).status_code == 303
+    assert smtp_server.connections == 0 and smtp_server.messages == []
+
+    # The mail worker's step: every mail of those changes, over its own connections.
+    assert deliver_mail() == {"sent": 7}
+    assert smtp_server.connections >= 1
+    subjects = sorted(m["Subject"].split(" — ")[0] for m in smtp_server.messages)
+    assert subjects == [
+        "Annulation " + stay.reference,
+        "Demande de séjour reçue",
+        "Nouveau lien pour votre demande " + stay.reference,
+        "Nouvelle demande " + stay.reference,
+        "Séjour annulé",
+        "Séjour confirmé",
+        "Vos demandes de séjour à la Maison du Partenariat Angers-Bamako",
+    ]
+    message = db.session.scalar(sa.select(OutboxMessage).where(OutboxMessage.kind == "approved"))
+    message.status = OutboxStatus.FAILED
+    db.session.commit()
+    connections = smtp_server.connections
+    response = form_post(f"/staff/mail/{message.id}/resend", {}, page="/staff/mail/")
+    assert response.status_code == 303
+    assert smtp_server.connections == connections and len(smtp_server.messages) == 7
+    assert deliver_mail() == {"sent": 1}
+    assert len(smtp_server.messages) == 8
+
+
+def test_every_action_that_causes_mails_is_flagged_for_the_worker():
+    # The flag is set where the event is made (bookings), the mails chosen here: the two lists agree.
+    assert set(notifications.ON_EVENT) == MAILED_ACTIONS

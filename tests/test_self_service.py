@@ -1,9 +1,17 @@
 """What a requester can do from their private page, without an account."""
 
+from datetime import timedelta
 from html import unescape
 
+import sqlalchemy as sa
+
 from guesthouse.bookings.choices import StayStatus
+from guesthouse.database import utcnow
 from guesthouse.extensions import db
+from guesthouse.mail.models import LinkRequest
+
+from .conftest import csrf_from, deliver_mail
+from .test_query_counts import counting_statements
 
 
 def test_withdraw_a_pending_request(client, make_stay, form_post):
@@ -73,6 +81,7 @@ def test_requester_cancellation_mails_both_sides_with_calendar_cancel(
     db.session.commit()
     url = f"/requests/{stay.access_token}"
     form_post(f"{url}/cancel", {"reason": "Vol annulé"}, page=url)
+    deliver_mail()
     mine = smtp_server.one("claire@example.org", "Séjour annulé")
     assert "Vol annulé" in mail_text(mine)
     calendar = [part for part in mine.walk() if part.get_content_type() == "text/calendar"][0]
@@ -85,6 +94,7 @@ def test_withdrawal_tells_the_service(client, make_stay, form_post, smtp_server)
     stay = make_stay()
     url = f"/requests/{stay.access_token}"
     form_post(f"{url}/withdraw", {"reason": "Projet abandonné"}, page=url)
+    deliver_mail()
     assert "Projet abandonné" in mail_text(smtp_server.one("mpab@localhost", "Annulation"))
 
 
@@ -94,6 +104,7 @@ def test_a_replaced_link_is_mailed_and_works(client, auth, make_stay, form_post,
     auth.login()
     url = f"/staff/requests/{stay.id}"
     form_post(f"{url}/revoke-link", {}, page=url)
+    deliver_mail()
     body = mail_text(smtp_server.one("claire@example.org", "Nouveau lien"))
     new_link = next(line for line in body.splitlines() if "/requests/" in line).strip()
     assert old_token not in body
@@ -111,6 +122,7 @@ def test_lost_link_answers_the_same_and_mails_only_the_owner(client, make_stay, 
     assert message in unescape(known.get_data(as_text=True))
     assert message in unescape(unknown.get_data(as_text=True))
     assert known.status_code == unknown.status_code == 200
+    deliver_mail()
     mails = [m for m in smtp_server.messages if "Vos demandes de séjour" in m["Subject"]]
     assert len(mails) == 1
     body = mail_text(mails[0])
@@ -118,3 +130,51 @@ def test_lost_link_answers_the_same_and_mails_only_the_owner(client, make_stay, 
     assert smtp_server.to("nobody@example.org") == []
     bad = form_post("/requests/lost", {"contact_email": "pas une adresse"})
     assert bad.status_code == 400 and "Adresse e-mail invalide" in unescape(bad.get_data(as_text=True))
+
+
+def link_requests() -> list[str]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(LinkRequest.email)))
+
+
+def test_lost_link_form_does_the_same_work_for_a_known_and_an_unknown_address(client, make_stay, smtp_server):
+    make_stay(contact_email="awa@example.org")
+    deliver_mail()  # the request's own acknowledgement and notice, out of the way
+    before, connections = len(smtp_server.messages), smtp_server.connections
+    token = csrf_from(client.get("/requests/lost").get_data(as_text=True))
+
+    def ask(address: str) -> list[str]:
+        with counting_statements() as statements:
+            response = client.post("/requests/lost", data={"contact_email": address, "csrf_token": token})
+        assert response.status_code == 303
+        return statements
+
+    ask("warm-up@example.org")  # what a first request of a process may read once
+    known, unknown = ask("awa@example.org"), ask("nobody@example.org")
+    # The same statements, in the same order: the answer's cost cannot tell whether the address has
+    # requests. Only the address is stored; the mail worker looks it up.
+    assert known == unknown
+    assert sorted(link_requests()) == ["awa@example.org", "nobody@example.org", "warm-up@example.org"]
+    assert smtp_server.connections == connections and len(smtp_server.messages) == before
+
+    deliver_mail()
+    [mail] = smtp_server.messages[before:]  # to the known address only
+    assert mail["Subject"] == "Vos demandes de séjour à la Maison du Partenariat Angers-Bamako"
+    assert smtp_server.envelopes[before][1] == ["awa@example.org"]
+    assert link_requests() == []  # an address, kept no longer than it takes to answer it
+
+
+def test_lost_link_requests_left_unanswered_are_purged_after_a_day(client, form_post, runner):
+    form_post("/requests/lost", {"contact_email": "old@example.org"})
+    form_post("/requests/lost", {"contact_email": "new@example.org"})
+    # No mail worker ran: the rows wait. The older one is two days old.
+    db.session.execute(
+        sa.update(LinkRequest)
+        .where(LinkRequest.email == "old@example.org")
+        .values(created_at=utcnow() - timedelta(days=2))
+    )
+    db.session.commit()
+    result = runner.invoke(args=["privacy", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "deleted 1 lost-link request(s) left unanswered for over a day" in result.output
+    assert link_requests() == ["new@example.org"]

@@ -28,6 +28,21 @@ class TransitionError(Exception):
 PERSONAL_FIELDS = ("contact_name", "contact_email", "contact_phone", "travellers", "purpose", "notes")
 # Event details kept by `anonymise` (room names and flags, nothing about a person); any other key goes.
 ANONYMOUS_EVENT_DETAILS = ("rooms", "was_approved")
+# The events that cause mails: `record_event` flags them `mail_pending`, and the mail worker writes their
+# mails (guesthouse/mail/notifications.py, ON_EVENT, says which mails each action sends).
+MAILED_ACTIONS = frozenset(
+    {
+        "submitted",
+        "approved",
+        "rejected",
+        "cancelled",
+        "withdrawn",
+        "changed",
+        "link_revoked",
+        "change_requested",
+        "change_refused",
+    }
+)
 
 
 def new_access_token() -> str:
@@ -302,12 +317,15 @@ class StayRequest(db.Model):
         message: str = "",
         details: dict[str, Any] | None = None,
     ) -> BookingEvent:
+        """Append to the history; every change of a stay passes here, so its mails are promised here."""
         event = BookingEvent(
             action=action,
             actor=actor,
             actor_kind=actor_kind if actor is None else "staff",
             message=message or "",
             details=details or {},
+            # Stored with the change or not at all; the mail worker writes the mails and clears it.
+            mail_pending=action in MAILED_ACTIONS,
         )
         self.events.append(event)
         return event
@@ -361,8 +379,7 @@ class BookingEvent(db.Model):
     action: Mapped[str] = mapped_column(sa.String(40))
     message: Mapped[str] = mapped_column(sa.Text, default="")
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
-    # With MAIL_DELIVERY=worker the mails are written by `flask mail worker`, not by the request that
-    # stores the event: true until they are (mail/outbox.py).
+    # True until the mail worker has written this event's mails (guesthouse/mail/outbox.py).
     mail_pending: Mapped[bool] = mapped_column(default=False, server_default=sa.false(), index=True)
 
     stay: Mapped[StayRequest] = relationship(back_populates="events")

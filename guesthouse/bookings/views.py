@@ -8,14 +8,14 @@ from ..database import utcnow
 from ..extensions import db
 from ..house.models import house_settings
 from ..i18n import language
-from ..mail.notifications import notify_lost_links
+from ..mail.models import LinkRequest
 from ..security.headers import private_link
 from ..security.throttling import public_form_limits
 from . import bp
 from .choices import StayStatus
 from .forms import LostLinkForm, RequesterCancelForm, RequesterReasonForm, StayRequestForm
 from .models import StayRequest
-from .operations import house_capacity, lock_stay, requests_of, stay_by_token
+from .operations import house_capacity, lock_stay, stay_by_token
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -49,10 +49,9 @@ def lost_link():
     """Mail the links of an address's requests; the answer is the same whether it has any or not."""
     form = LostLinkForm()
     if form.validate_on_submit():
-        stays = requests_of(form.contact_email.data)
-        if stays:
-            notify_lost_links(stays)
-            db.session.commit()
+        # The same work whatever the address: the mail worker looks its requests up and writes the mail.
+        db.session.add(LinkRequest(email=form.contact_email.data.strip()))
+        db.session.commit()
         flash(
             _(
                 "Si des demandes ont été faites avec cette adresse, un e-mail vient d'y être envoyé avec "

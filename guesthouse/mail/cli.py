@@ -13,7 +13,7 @@ from . import bp
 from .delivery import deliver
 from .notifications import notify_digest, notify_reminder
 from .operations import long_pending, purge_sent, stays_to_remind
-from .outbox import deliver_committed, write_pending
+from .outbox import write_pending
 from .worker import run as run_worker
 
 bp.cli.short_help = "Send queued mails, arrival reminders and the pending-requests digest."
@@ -24,8 +24,8 @@ DIGEST_LIMIT = 100
 @bp.cli.command("send")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=500, help="Most messages sent in one run.")
 def send(limit: int) -> None:
-    """Write the mails events still wait for, then send the queued messages that are due (every minute)."""
-    # Left by a worker that stopped, or by MAIL_DELIVERY=worker without one: written before sending.
+    """Write the mails changes still wait for, then send the queued messages that are due (every minute)."""
+    # The safety net: what a stopped worker left is written before sending.
     try:
         while write_pending():
             pass
@@ -61,7 +61,7 @@ def send(limit: int) -> None:
     help="Seconds between looks at an empty outbox (MAIL_WORKER_POLL_SECONDS).",
 )
 def worker(poll: float | None) -> None:
-    """Send mails as they are queued, until stopped (with MAIL_DELIVERY=worker; run it as a service)."""
+    """Write and send mails as changes are committed, until stopped (run it as a service)."""
     poll = poll or current_app.config["MAIL_WORKER_POLL_SECONDS"]
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -85,8 +85,7 @@ def reminders(days: int | None) -> None:
     for stay in stays:
         notify_reminder(stay, today())
         stay.reminder_sent_at = utcnow()
-    db.session.commit()
-    deliver_committed()
+    db.session.commit()  # the mail worker sends them
     click.echo(f"{len(stays)} reminder(s) queued for arrivals within {days} days.")
 
 
@@ -100,6 +99,5 @@ def digest(days: int | None) -> None:
         click.echo(f"No request pending for more than {days} days: no digest sent.")
         return
     notify_digest(stays, total, days)
-    db.session.commit()
-    deliver_committed()
+    db.session.commit()  # the mail worker sends it
     click.echo(f"Digest of {total} request(s) pending for more than {days} days queued.")

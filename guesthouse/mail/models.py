@@ -77,3 +77,19 @@ class OutboxMessage(db.Model):
         self.status = OutboxStatus.QUEUED
         self.attempts = 0
         self.next_attempt_at = utcnow()
+
+
+class LinkRequest(db.Model):
+    """An address typed in the lost-link form, until the mail worker has mailed it its requests' links.
+
+    The form stores this row whatever the address, and nothing else: its answer then costs the same
+    whether or not the address has requests, and tells nobody which addresses do. The worker deletes
+    the row in the transaction that stores the mail (or finds there is none to write); the privacy
+    purge deletes any left behind.
+    """
+
+    __tablename__ = "link_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,8 +1,8 @@
 """One `notify_<event>` function per email.
 
 Each renders its text and HTML templates (`templates/emails/`) in the reader's language and adds
-OutboxMessage rows to the session, in the caller's transaction. None of them sends: delivery.py does,
-once the transaction has committed (see outbox.py).
+OutboxMessage rows to the session, in the caller's transaction (the mail worker's, for the mails of
+changes: see outbox.py). None of them sends: delivery.py does, once that transaction has committed.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ..extensions import db
 from ..house.models import house_settings
 from ..i18n import babel_locale, language
 from .compose import UnsafeHeader, checked_address, one_line
-from .models import OutboxMessage, OutboxStatus
+from .models import LinkRequest, OutboxMessage, OutboxStatus
 
 if TYPE_CHECKING:
     from ..bookings.models import BookingEvent, StayRequest
@@ -149,17 +149,17 @@ def queue(
     return message
 
 
-def unwritten_mail(event: BookingEvent, error: str) -> OutboxMessage:
-    """What admins see of the mails an event should have caused but that could not be written.
+def unwritten_mail(cause: BookingEvent | LinkRequest, error: str) -> OutboxMessage:
+    """What admins see of the mails an event or a lost-link request should have caused, unwritten.
 
     Stored as failed, without recipients or text, so that nothing half-written ever leaves.
     """
-    stay = event.stay
+    stay, action = (None, "lost_links") if isinstance(cause, LinkRequest) else (cause.stay, cause.action)
     with force_locale(staff_locale()):
         subject = _(
             "E-mail non rédigé — %(reference)s (%(action)s)",
             reference=stay.reference if stay is not None else "?",
-            action=event.action,
+            action=action,
         )
     return OutboxMessage(
         message_id=new_message_id("unwritten"),
@@ -174,7 +174,7 @@ def unwritten_mail(event: BookingEvent, error: str) -> OutboxMessage:
         html_body="",
         status=OutboxStatus.FAILED,
         last_error=f"rédaction impossible : {error}"[:2000],
-        stay_id=event.stay_id,
+        stay_id=stay.id if stay is not None else None,
     )
 
 
@@ -418,7 +418,7 @@ def notify_digest(stays: list[StayRequest], total: int, days: int) -> None:
         )
 
 
-# What each BookingEvent action sends; outbox.py calls this for every event committed.
+# What each BookingEvent action sends (its keys are bookings.models.MAILED_ACTIONS); see outbox.py.
 ON_EVENT: dict[str, Callable[[StayRequest, BookingEvent], None]] = {
     "submitted": notify_submitted,
     "approved": notify_approved,

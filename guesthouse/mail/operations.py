@@ -12,7 +12,7 @@ from ..bookings.choices import StayStatus
 from ..bookings.models import BookingEvent, RoomAssignment, StayRequest
 from ..database import begin_write
 from ..extensions import db
-from .models import OutboxMessage, OutboxStatus
+from .models import LinkRequest, OutboxMessage, OutboxStatus
 
 
 def failed_count() -> int:
@@ -56,7 +56,7 @@ def requeue_failed() -> int:
 class QueueState:
     count: int
     oldest: datetime | None  # an old one means `mail send` is not running, or the server refuses
-    unwritten: int = 0  # events whose mails the worker has not written yet (MAIL_DELIVERY=worker)
+    unwritten: int = 0  # events whose mails the worker has not written yet
 
 
 def queue_state() -> QueueState:
@@ -109,6 +109,30 @@ def claim_events(events: list[BookingEvent]) -> set[int]:
             execution_options={"synchronize_session": False},
         )
     )
+
+
+def link_requests_waiting(limit: int) -> list[LinkRequest]:
+    """Lost-link requests not answered yet, oldest first."""
+    return list(db.session.scalars(sa.select(LinkRequest).order_by(LinkRequest.id).limit(limit)))
+
+
+def claim_link_requests(asked: list[LinkRequest]) -> set[int]:
+    """Delete these lost-link requests where they still exist: the ids this transaction answers."""
+    ids = [row.id for row in asked]
+    claimed = set(
+        db.session.scalars(
+            sa.delete(LinkRequest).where(LinkRequest.id.in_(ids)).returning(LinkRequest.id),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    for row in asked:  # gone from the table: the session must not try to write them back
+        db.session.expunge(row)
+    return claimed
+
+
+def purge_link_requests(before: datetime) -> int:
+    """Delete lost-link requests left unanswered since before this moment (no worker ran): an address."""
+    return db.session.execute(sa.delete(LinkRequest).where(LinkRequest.created_at < before)).rowcount
 
 
 def purge_sent(before: datetime) -> int:

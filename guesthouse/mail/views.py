@@ -15,7 +15,6 @@ from ..staff.access import admin_required, staff_required
 from . import bp
 from .models import OutboxMessage, OutboxStatus
 from .operations import failed_count, failed_messages, queue_state, requeue_failed
-from .outbox import schedule
 
 
 @bp.route("/")
@@ -31,7 +30,7 @@ def failed():
 @bp.post("/<int:message_id>/resend")
 @admin_required
 def resend(message_id: int):
-    """Put a failed message back in the queue and try it at once."""
+    """Put a failed message back in the queue: the mail worker sends it on its next look."""
     message = db.get_or_404(OutboxMessage, message_id)
     if message.status != OutboxStatus.FAILED:
         flash(_("Ce message n'est plus en échec : il a déjà été renvoyé. Rechargez la liste."), "info")
@@ -46,7 +45,6 @@ def resend(message_id: int):
         )
         return redirect(url_for(".failed"), code=303)
     message.requeue()
-    schedule(message)
     db.session.commit()
     flash(
         _(

@@ -39,6 +39,7 @@ def purge_command(dry_run: bool) -> None:
     click.echo(
         f"{verb[1]} staff sessions unused for over {SESSION_IDLE_DAYS} days: {report.sessions_deleted}"
     )
+    click.echo(f"{verb[1]} lost-link requests left unanswered for over a day: {report.link_requests}")
 
 
 def _listed(references: list[str]) -> str:

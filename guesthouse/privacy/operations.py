@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from ..bookings.choices import StayStatus
 from ..bookings.models import ArchivedRequest, RoomAssignment, StayRequest
 from ..database import begin_write, utcnow
 from ..extensions import db
+from ..mail.operations import purge_link_requests
 from ..staff.models import StaffSession, StaffUser
 
 # Requests an export or an erasure covers at once; a person sending more than this is not a person.
@@ -142,6 +143,7 @@ class PurgeReport:
     anonymised: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     sessions_deleted: int = 0
+    link_requests: int = 0
 
 
 def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
@@ -153,6 +155,8 @@ def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
       each so that the statistics stay right;
     - staff sessions unused for SESSION_IDLE_DAYS (no request is let in with one by then): their browser
       and address prefix are personal data of the staff member.
+    - addresses typed in the lost-link form and still unanswered a day later (the mail worker answers
+      them within seconds and deletes them; these waited for a worker that never ran): deleted.
     Running it twice changes nothing the second time.
     """
     begin_write()
@@ -191,4 +195,5 @@ def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
     report.sessions_deleted = db.session.execute(
         sa.delete(StaffSession).where(StaffSession.last_seen_at <= StaffSession.idle_cutoff(utcnow()))
     ).rowcount
+    report.link_requests = purge_link_requests(datetime.combine(today - timedelta(days=1), time(), UTC))
     return report
