@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
+from wtforms.widgets import HiddenInput
 
 from .security.throttling import count_as_submission
 
@@ -37,6 +38,13 @@ class BaseForm(FlaskForm):
                 filters = [*unbound_field.kwargs.get("filters", ()), single_line]
                 return unbound_field.bind(form=form, filters=filters, **options)
             return unbound_field.bind(form=form, **options)
+
+        def render_field(self, field, render_kw):
+            # A page may hold several forms, each with its CSRF token or a hidden copy of the same field:
+            # their ids would repeat, and nothing points at a hidden input by its id.
+            if isinstance(field.widget, HiddenInput):
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
 
 
 class HoneypotMixin:
