@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 # would download a Java runtime, is not run).
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund --silent && touch $@; \
-	else echo "npm not found: the accessibility and HTML checks will fail if Chromium is present"; fi
+	else echo "npm not found: the accessibility check will fail if Chromium is present, the HTML check too with REQUIRE_BROWSER=1"; fi
 
 install: $(VENV)/.installed node_modules/axe-core/axe.min.js translations
 

@@ -125,7 +125,8 @@ def postgres_database():
 def pytest_report_header(config):
     return [
         f"database: {'PostgreSQL (TEST_DATABASE_URL)' if TEST_DATABASE_URL else 'SQLite (a file per test)'}",
-        f"HTML checker: {checker_missing() or 'vnu.jar, over every page the browser tests visit'}",
+        "HTML checker: "
+        + (f"not run, {missing}" if (missing := checker_missing()) else "vnu.jar, on every page served"),
     ]
 
 
