@@ -16,10 +16,12 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-# axe-core, injected into pages by the browser tests (from the npm registry; skipped without npm).
+# Test tools from the npm registry (skipped without npm): axe-core, injected into pages by the browser
+# tests, and vnu-jar, the W3C Nu HTML checker they run with the system's Java (its install script, which
+# would download a Java runtime, is not run).
 node_modules/axe-core/axe.min.js: package.json package-lock.json
-	if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
-	else echo "npm not found: the accessibility check will fail if Chromium is present"; fi
+	if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the accessibility check will fail if Chromium is present, the HTML check too with REQUIRE_BROWSER=1"; fi
 
 install: $(VENV)/.installed node_modules/axe-core/axe.min.js translations
 

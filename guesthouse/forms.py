@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, IntegerField, PasswordField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
+from wtforms.widgets import HiddenInput
 
 from .security.throttling import count_as_submission
 
@@ -89,6 +90,13 @@ class BaseForm(FlaskForm):
             if not issubclass(field_class, TextAreaField):
                 extra["filters"] = [*unbound_field.kwargs.get("filters", ()), single_line]
             return unbound_field.bind(form=form, **extra, **options)
+
+        def render_field(self, field, render_kw):
+            # A page may hold several forms, each with its CSRF token or a hidden copy of the same field:
+            # their ids would repeat, and nothing points at a hidden input by its id.
+            if isinstance(field.widget, HiddenInput):
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
 
 
 class HoneypotMixin:

@@ -1,6 +1,6 @@
 """Jinja filters and globals shared by every template."""
 
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 from flask import Flask
@@ -49,6 +49,12 @@ def register(app: Flask) -> None:
         """A date in the visitor's language; the same few hundred dates recur on every page, so each
         is formatted once per process (Babel takes ~50 µs a call)."""
         return _format_day(value, format, str(get_locale())) if value else ""
+
+    @app.template_filter("datetime_attribute")
+    def datetime_attribute(value: datetime) -> str:
+        """The `datetime` attribute of a `<time>`: HTML allows three digits of a second's fraction at
+        most, and to the second is all a reader needs."""
+        return value.isoformat(timespec="seconds")
 
     @app.template_filter("moment")
     def moment(value, format: str = "medium") -> str:

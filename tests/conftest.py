@@ -30,6 +30,8 @@ from guesthouse.mail import worker
 from guesthouse.rooms.models import Closure, Room
 from guesthouse.staff.models import Role, StaffUser
 
+from .served_pages import HtmlChecker, ServedPages, checker_missing
+
 STAFF_PASSWORD = "correct horse battery staple"
 
 
@@ -125,9 +127,11 @@ def postgres_database():
 
 
 def pytest_report_header(config):
-    return (
-        f"database: {'PostgreSQL (TEST_DATABASE_URL)' if TEST_DATABASE_URL else 'SQLite (a file per test)'}"
-    )
+    return [
+        f"database: {'PostgreSQL (TEST_DATABASE_URL)' if TEST_DATABASE_URL else 'SQLite (a file per test)'}",
+        "HTML checker: "
+        + (f"not run, {missing}" if (missing := checker_missing()) else "vnu.jar, on every page served"),
+    ]
 
 
 # -------------------------------------------------------------------------------------------------------
@@ -321,9 +325,29 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE_SCRIPT = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
+@pytest.fixture(scope="session")
+def html_checker(tmp_path_factory):
+    """The W3C Nu HTML checker, one service for the session; None where it is missing, unless
+    REQUIRE_BROWSER=1 (then it is a failure, as a missing Chromium is)."""
+    if missing := checker_missing():
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(missing)
+        yield None  # the report's header says the pages are not checked
+        return
+    checker = HtmlChecker(tmp_path_factory.mktemp("vnu") / "vnu.log")
+    yield checker
+    checker.stop()
+
+
 @pytest.fixture
-def live_server(app):
-    """The app served over HTTP on 127.0.0.1 and a free port, each request in its own thread."""
+def live_server(app, tmp_path, html_checker):
+    """The app served over HTTP on 127.0.0.1 and a free port, each request in its own thread.
+
+    Every HTML page it serves is kept, in both languages (tests/served_pages.py); after the test, the
+    W3C Nu HTML checker reads them all and any error fails the test.
+    """
+    pages = ServedPages(app.wsgi_app, tmp_path / "served-pages", tuple(app.config["LANGUAGES"]))
+    app.wsgi_app = pages
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -332,6 +356,8 @@ def live_server(app):
     yield url
     server.shutdown()
     thread.join(timeout=10)
+    if html_checker and (errors := pages.errors(html_checker)):
+        pytest.fail(f"{len(errors)} HTML errors (W3C Nu HTML checker):\n" + "\n".join(errors), pytrace=False)
 
 
 @pytest.fixture(scope="session")
