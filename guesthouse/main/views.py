@@ -19,6 +19,7 @@ from ..pagecache import visitor_page
 from ..urls import safe_next
 from . import bp
 from .calendar import month_view, parse_day, parse_month
+from .health import FULL_BELOW_BYTES, record_check, room_to_grow
 
 
 @bp.route("/")
@@ -92,10 +93,15 @@ def set_language(code: str):
 
 @bp.route("/healthz")
 def healthz():
-    """200 when the app and its database answer; what monitors and the load balancer should poll."""
+    """200 when the database takes a write and has room for more; what monitors and the load balancer poll."""
     try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        current_app.logger.exception("health check: database unreachable")
-        return {"status": "error", "database": "unreachable"}, 503
+        record_check()
+        db.session.commit()
+        room = room_to_grow()
+    except (sa.exc.SQLAlchemyError, OSError):
+        current_app.logger.exception("health check: the database cannot be written")
+        return {"status": "error", "database": "unavailable"}, 503
+    if room is not None and room < FULL_BELOW_BYTES:
+        current_app.logger.error("health check: the database has %d bytes left", room)
+        return {"status": "error", "database": "full"}, 503
     return {"status": "ok", "database": "ok"}
