@@ -185,7 +185,8 @@ def test_postgresql_disk_full_says_so(app, client, make_room):
     try:
         for language in ("fr", "en"):
             assert_outage_page(post_request(client, token, language), language)
-        assert client.get("/healthz").status_code == 503
+        health = client.get("/healthz")
+        assert health.status_code == 503 and health.get_json()["database"] == "full"
     finally:
         with faults.begin() as connection:
             connection.exec_driver_sql("DROP FUNCTION test_disk_full() CASCADE")

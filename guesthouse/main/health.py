@@ -1,4 +1,10 @@
-"""What /healthz checks: that the database takes a committed write and has room for the next ones."""
+"""What /healthz checks: that the database has room for new data and takes a committed write.
+
+Rewriting one row reuses its page, so that write alone misses a full disk: on PostgreSQL it went through
+on a full tablespace while every new request failed with "could not extend file" (SQLSTATE 53100), and on
+SQLite it fails only once the write-ahead log must grow, never at SQLite's page limit. Hence the room,
+probed or measured first.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
 
-# Less room than this and the database is full for the health check: a request writes a few pages, and
-# SQLite's write-ahead log grows by as much again until its next checkpoint.
+# Less room than this and a SQLite database is full: a request writes a few pages, and the write-ahead
+# log grows by as much again until its next checkpoint.
 FULL_BELOW_BYTES = 1024 * 1024
+_POSTGRES_DISK_FULL = "53100"
 
 
 class HealthCheck(db.Model):
@@ -34,15 +41,36 @@ def record_check() -> None:
         db.session.add(HealthCheck(id=1, checked_at=utcnow()))
 
 
-def room_to_grow() -> int | None:
-    """Bytes a SQLite database can still take; None on PostgreSQL, whose disk is the server's to watch.
+def has_room() -> bool:
+    """Whether the database can store new data; the session's transaction is rolled back."""
+    try:
+        if db.session.connection().dialect.name == "sqlite":
+            return sqlite_room() >= FULL_BELOW_BYTES
+        return postgres_has_room()
+    finally:
+        db.session.rollback()
 
-    Rewriting the health row reuses its page, so it succeeds on a full disk: SQLite's room is what its
-    free pages hold, plus what the file can grow by on its disk, up to SQLite's page limit.
+
+def postgres_has_room() -> bool:
+    """Whether a table can grow, found by growing one: PostgreSQL's disk is the server's, out of sight.
+
+    TRUNCATE gives the table a new, empty file, which the row then extends by a page; on a full disk
+    that fails at once. The caller's rollback puts the old file (and the row) back.
     """
+    try:
+        db.session.execute(sa.text("TRUNCATE health_check"))
+        db.session.execute(sa.insert(HealthCheck).values(id=1, checked_at=utcnow()))
+    except sa.exc.OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) == _POSTGRES_DISK_FULL:
+            return False
+        raise
+    return True
+
+
+def sqlite_room() -> int:
+    """Bytes a SQLite database can still take: its free pages, plus what its file can grow by on its
+    disk, up to SQLite's page limit."""
     connection = db.session.connection()
-    if connection.dialect.name != "sqlite":
-        return None
     page_size, pages, max_pages, free_pages = connection.exec_driver_sql(
         "SELECT * FROM pragma_page_size(), pragma_page_count(), pragma_max_page_count(),"
         " pragma_freelist_count()"
