@@ -108,8 +108,10 @@ class Config:
 
     # -- Security and privacy (issue 6) ------------------------------------------------------------
     # Rate limits (Flask-Limiter). One app server process: memory://. Several (servers or gunicorn
-    # workers): a shared store, e.g. redis://host:6379/0 or memcached://host:11211, or each counts alone.
+    # workers): a shared store, redis://host:6379/0 in production (docs/operations.md), or each counts
+    # alone; production refuses several workers on memory:// unless RATELIMIT_ALLOW_PER_PROCESS is set.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ALLOW_PER_PROCESS = _bool("RATELIMIT_ALLOW_PER_PROCESS", False)
     # If that shared store is unreachable, each process counts on its own instead of failing every login.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # Failed logins only; the account is the normalised email, whether or not such an account exists.

@@ -60,8 +60,8 @@ if os.environ.get("LOG_JSON", "true").strip().lower() not in {"0", "false", "no"
 def on_starting(server):
     """Tell the app how many workers really run (the command line may override the setting above).
 
-    The production start-up checks refuse SQLite shared by several workers unless explicitly allowed;
-    workers inherit this environment.
+    The production start-up checks refuse SQLite, or rate limits counted in each process, shared by several
+    workers unless explicitly allowed; workers inherit this environment.
     """
     os.environ["GUNICORN_WORKERS"] = str(server.cfg.workers)
 

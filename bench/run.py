@@ -84,7 +84,8 @@ CONFLICT_CHECK_TARGET_MS = 10.0
 
 # Production settings for the run. Flask-Limiter (where the app uses it) keeps its counters in memory and
 # is switched off: a load test from one address is exactly what it exists to stop. Change any of these
-# with --env NAME=VALUE (e.g. --env FLASK_RATELIMIT_ENABLED=true to measure the limiter's own cost).
+# with --env NAME=VALUE (e.g. --env FLASK_RATELIMIT_ENABLED=true to measure the limiter's own cost, with
+# --env FLASK_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0 as production counts for several workers).
 BENCH_ENV = {
     "SECRET_KEY": "benchmark-only-secret-key",
     "MAIL_DEFAULT_SENDER": "Maison du Partenariat <mpab@bench.example>",

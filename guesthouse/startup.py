@@ -48,4 +48,22 @@ def production_problems(config: Mapping, environ: Mapping[str, str] = os.environ
             "(DATABASE_URL=postgresql+psycopg://…), or GUNICORN_WORKERS=1 (threads still serve requests "
             "concurrently), or set ALLOW_SQLITE_MULTIPLE_WORKERS=1 if all workers run on this one machine."
         )
+    if workers > 1 and counts_per_process(config):
+        problems.append(
+            f"RATELIMIT_STORAGE_URI is {rate_limit_store(config)}, kept in each process, but {workers} worker "
+            f"processes would each count on their own (a limit of 5 failed logins would let {workers * 5} "
+            "through): use a shared store, e.g. RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0, or "
+            "GUNICORN_WORKERS=1, or set RATELIMIT_ALLOW_PER_PROCESS=1 to accept limits that many times looser."
+        )
     return problems
+
+
+def rate_limit_store(config: Mapping) -> str:
+    return str(config.get("RATELIMIT_STORAGE_URI") or "memory://")
+
+
+def counts_per_process(config: Mapping) -> bool:
+    """Whether the rate limits are on and each process keeps its own counters, unless that is accepted."""
+    if not config.get("RATELIMIT_ENABLED", True) or config.get("RATELIMIT_ALLOW_PER_PROCESS"):
+        return False
+    return rate_limit_store(config).startswith("memory://")

@@ -17,6 +17,7 @@ from flask import request
 from config import DEFAULT_SECRET_KEY
 from guesthouse import create_app
 from guesthouse.logs import JsonFormatter, RedactFilter
+from guesthouse.startup import production_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "Zm9vYmFyYmF6cXV4cXV1eGNvcmdlZ3JhdWx0Z2FycGx5"  # the shape of secrets.token_urlsafe(32)
@@ -90,8 +91,36 @@ def test_sqlite_shared_by_several_workers_is_refused_unless_allowed(production, 
         assert "ALLOW_SQLITE_MULTIPLE_WORKERS=1" in str(refused.value)
         monkeypatch.delenv(variable)
     monkeypatch.setenv("GUNICORN_WORKERS", "3")
-    production(SQLALCHEMY_DATABASE_URI="sqlite:////tmp/mpab-allowed.db", ALLOW_SQLITE_MULTIPLE_WORKERS=True)
-    production(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://mpab@db.example/mpab")
+    shared_limits = {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
+    production(
+        SQLALCHEMY_DATABASE_URI="sqlite:////tmp/mpab-allowed.db",
+        ALLOW_SQLITE_MULTIPLE_WORKERS=True,
+        **shared_limits,
+    )
+    production(SQLALCHEMY_DATABASE_URI="postgresql+psycopg://mpab@db.example/mpab", **shared_limits)
+
+
+def test_rate_limits_kept_in_each_of_several_workers_are_refused_unless_allowed(production, monkeypatch):
+    postgres = "postgresql+psycopg://mpab@db.example/mpab"
+    monkeypatch.setenv("GUNICORN_WORKERS", "1")
+    production(SQLALCHEMY_DATABASE_URI=postgres)  # one process: its own counters are the only ones
+    for variable in ("GUNICORN_WORKERS", "WEB_CONCURRENCY"):
+        monkeypatch.delenv("GUNICORN_WORKERS", raising=False)
+        monkeypatch.setenv(variable, "3")
+        for store in ("memory://", None):  # None: the default, memory://
+            with pytest.raises(RuntimeError) as refused:
+                production(SQLALCHEMY_DATABASE_URI=postgres, RATELIMIT_STORAGE_URI=store)
+            said = str(refused.value)
+            assert "3 worker processes would each count on their own" in said
+            assert "RATELIMIT_STORAGE_URI=redis://" in said and "RATELIMIT_ALLOW_PER_PROCESS=1" in said
+        monkeypatch.delenv(variable)
+    monkeypatch.setenv("GUNICORN_WORKERS", "3")
+    production(SQLALCHEMY_DATABASE_URI=postgres, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
+    production(SQLALCHEMY_DATABASE_URI=postgres, RATELIMIT_ALLOW_PER_PROCESS=True)
+    # Nothing counted (the benchmarks). Asked of the checks alone: an app built with the limits off would
+    # leave them off in every app the tests build next (Flask-Limiter keeps `enabled` on its one instance).
+    disabled = {**COMPLETE, "SQLALCHEMY_DATABASE_URI": postgres, "RATELIMIT_ENABLED": False}
+    assert production_problems(disabled, {"GUNICORN_WORKERS": "3"}) == []
 
 
 def test_behind_the_proxy_the_app_sees_the_client_scheme_and_host(production):
@@ -224,3 +253,4 @@ def test_gunicorn_refuses_sqlite_shared_by_workers_set_on_its_command_line(tmp_p
     _out, err = server.communicate(timeout=60)
     assert server.returncode != 0
     assert "DATABASE_URL is SQLite but 2 worker processes would share it" in err
+    assert "RATELIMIT_STORAGE_URI is memory://, kept in each process, but 2 worker processes" in err

@@ -19,6 +19,7 @@ from ..pagecache import visitor_page
 from ..urls import safe_next
 from . import bp
 from .calendar import month_view, parse_day, parse_guests, parse_month
+from .health import has_room, record_check
 
 
 @bp.route("/")
@@ -94,10 +95,14 @@ def set_language(code: str):
 
 @bp.route("/healthz")
 def healthz():
-    """200 when the app and its database answer; what monitors and the load balancer should poll."""
+    """200 when the database takes a write and has room for more; what monitors and the load balancer poll."""
     try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        current_app.logger.exception("health check: database unreachable")
-        return {"status": "error", "database": "unreachable"}, 503
+        if not has_room():
+            current_app.logger.error("health check: the database is full")
+            return {"status": "error", "database": "full"}, 503
+        record_check()
+        db.session.commit()
+    except (sa.exc.SQLAlchemyError, OSError):
+        current_app.logger.exception("health check: the database cannot be written")
+        return {"status": "error", "database": "unavailable"}, 503
     return {"status": "ok", "database": "ok"}
