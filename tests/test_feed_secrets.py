@@ -14,6 +14,7 @@ from guesthouse.database import today
 from guesthouse.extensions import db
 
 from .calendars import calendar_properties, parse, unfolded
+from .conftest import deliver_mail
 
 HOME = "http://mpab.test/"  # the testing BASE_URL's home page: public
 SERVICE = "mpab@localhost"
@@ -39,6 +40,7 @@ def approve_by_staff(auth, form_post, stay, room) -> None:
     auth.login()
     page = f"/staff/requests/{stay.id}"
     assert form_post(f"{page}/approve", {"rooms": [room.id]}, page=page).status_code == 303
+    deliver_mail()
 
 
 def assert_no_secret(body: bytes, token: str) -> None:
@@ -116,6 +118,7 @@ def test_a_replaced_link_feed_answers_a_valid_empty_calendar_and_the_mail_gives_
     auth.login()
     page = f"/staff/requests/{stay.id}"
     assert form_post(f"{page}/revoke-link", {}, page=page).status_code == 303
+    deliver_mail()
     db.session.expire_all()
     new_token = db.session.get(StayRequest, stay.id).access_token
 

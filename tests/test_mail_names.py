@@ -135,6 +135,7 @@ def test_a_long_confirmation_subject_and_invitation_keep_their_text(
     name = NAMES[1]
     stay = make_stay(contact_name=name, organisation="Association Angers Loire " * 8)
     auth.login()
+    assert runner.invoke(args=["mail", "send"]).exit_code == 0  # the new request's own mails first
     before = last_id()
     response = form_post(
         f"/staff/requests/{stay.id}/approve", {"rooms": [room.id]}, page=f"/staff/requests/{stay.id}"
