@@ -8,7 +8,11 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 CONFIGURATION = ROOT / "docs" / "configuration.md"
 # What reads the environment when the app or its server starts.
-SETTINGS_SOURCES = [ROOT / "config.py", ROOT / "gunicorn.conf.py", *sorted((ROOT / "guesthouse").rglob("*.py"))]
+SETTINGS_SOURCES = [
+    ROOT / "config.py",
+    ROOT / "gunicorn.conf.py",
+    *sorted((ROOT / "guesthouse").rglob("*.py")),
+]
 # Where a documented variable may legitimately be read (the server, the tools, the test and CI setup).
 READERS = [
     *SETTINGS_SOURCES,
