@@ -55,7 +55,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# Production server (README, Operations): settings from the environment, see gunicorn.conf.py.
+# Production server (docs/operations.md): settings from the environment, see gunicorn.conf.py.
 serve: install
 	GUESTHOUSE_ENV=production $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
@@ -68,7 +68,7 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
 		--custom-compile-command "make lock" --output-file requirements.lock $(LOCK_FLAGS)
 
-# Load test (README, Performance); BENCH_ARGS, e.g. --database-url postgresql+psycopg://… --reset.
+# Load test (docs/performance.md); BENCH_ARGS, e.g. --database-url postgresql+psycopg://… --reset.
 BENCH_ARGS ?=
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

@@ -106,7 +106,7 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 15000)
     DEMO_CREDENTIALS_FILE = str(INSTANCE_DIR / "demo-credentials.txt")
 
-    # -- Security and privacy (issue 6) ------------------------------------------------------------
+    # -- Security and privacy (docs/security-privacy.md) ------------------------------------------------
     # Rate limits (Flask-Limiter). One app server process: memory://. Several (servers or gunicorn
     # workers): a shared store, redis://host:6379/0 in production (docs/operations.md), or each counts
     # alone; production refuses several workers on memory:// unless RATELIMIT_ALLOW_PER_PROCESS is set.
@@ -145,7 +145,7 @@ class Config:
     RETENTION_STAYS_MONTHS = _int("RETENTION_STAYS_MONTHS", 24)
     RETENTION_CLOSED_MONTHS = _int("RETENTION_CLOSED_MONTHS", 6)
 
-    # Deployment (see README "Operations"): the reverse proxy, logs, and the SQLite guard of the
+    # Deployment (docs/operations.md): the reverse proxy, logs, and the SQLite guard of the
     # production start-up checks (guesthouse/startup.py).
     LOG_JSON = _bool("LOG_JSON", False)
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -12,7 +12,7 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 # Threads let a worker serve other requests while one waits on the database (never on the SMTP relay:
 # the mail worker sends). With several processes, one thread each does better: threads of one process
-# take turns on the GIL (README, Performance).
+# take turns on the GIL (docs/performance.md).
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 worker_class = "gthread"
 # Connections a worker holds at once (kept-alive ones included). A worker accepts all it can: clients that
@@ -70,6 +70,6 @@ def post_worker_init(worker):
     """Hide what the worker loaded at start-up (the app, its templates, SQLAlchemy) from the collector.
 
     Those objects live as long as the worker; without this, every full collection walks them again, a
-    measurable share of each request's CPU (README, Performance).
+    measurable share of each request's CPU (docs/performance.md).
     """
     gc.freeze()

@@ -1,1 +1,1 @@
-"""The load benchmark: `make bench` (README, Performance)."""
+"""The load benchmark: `make bench` (docs/performance.md)."""

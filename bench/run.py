@@ -97,7 +97,7 @@ BENCH_ENV = {
     "FLASK_RATELIMIT_ENABLED": "false",
     # wrk reaches the server by its loopback address; production answers only to trusted host names.
     "TRUSTED_HOSTS": "127.0.0.1",
-    # As README "Operations" deploys it: the web workers store the changes, `flask mail worker` writes and
+    # As docs/operations.md deploys it: the web workers store the changes, `flask mail worker` writes and
     # sends their mails, and each web worker runs one thread.
     "GUNICORN_THREADS": "1",
 }

@@ -50,7 +50,7 @@ class SmtpSink:
         self.controller.stop()
 
 
-# The mail worker's CPU scheduling, as README "Operations" sets it (systemd CPUSchedulingPolicy=idle): it
+# The mail worker's CPU scheduling, as docs/operations.md sets it (systemd CPUSchedulingPolicy=idle): it
 # runs when no request needs the CPU, so a burst of requests is answered first and its mails follow.
 MAIL_WORKER_SCHEDULING = ["chrt", "--idle", "0"]
 

@@ -52,7 +52,7 @@ def check_config(app: Flask) -> None:
         if problems:
             raise RuntimeError(
                 "The production configuration is incomplete; set these environment variables "
-                "(README, Operations):\n- " + "\n- ".join(problems)
+                "(docs/operations.md):\n- " + "\n- ".join(problems)
             )
         if not app.config.get("TRUSTED_HOSTS"):
             # Only the public address: a forged Host header can then never shape a link or a redirect.
