@@ -15,6 +15,7 @@ from guesthouse.bookings.models import StayRequest
 from guesthouse.extensions import db
 from guesthouse.i18n import babel_locale
 
+from .conftest import STAFF_PASSWORD, deliver_mail, valid_request_form
 from .every_mail import LONG_BASE_URL, every_mail
 
 PHONE = {"width": 390, "height": 844}
@@ -177,3 +178,29 @@ def test_every_mail_reads_at_a_glance_on_a_phone(
             ]
     context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.browser
+def test_the_development_mail_page_shows_a_mail_as_it_looks(
+    app, live_server, chromium, form_post, make_room, make_staff
+):
+    """`make run` keeps mails for /staff/mail/dev: their HTML part there is drawn with its styles."""
+    app.config["MAIL_BACKEND"] = "console"
+    make_room(beds=4)
+    staff = make_staff()
+    assert form_post("/requests/new", valid_request_form()).status_code == 303
+    deliver_mail()
+    context = chromium.new_context(viewport=PHONE, locale="fr-FR")
+    page = context.new_page()
+    page.goto(f"{live_server}/staff/login")
+    page.get_by_label("Adresse e-mail").fill(staff.email)
+    page.get_by_label("Mot de passe").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto(f"{live_server}/staff/mail/dev")
+    page.get_by_role("link", name=re.compile("Demande de séjour reçue")).click()
+    page.get_by_role("link", name="Voir la version HTML").click()
+    heading = page.get_by_role("heading", level=1)
+    assert heading.inner_text() == "Demande de séjour reçue"
+    assert "sans-serif" in heading.evaluate("h => getComputedStyle(h).fontFamily")
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
+    context.close()
