@@ -271,7 +271,9 @@ def notify_cancelled(stay: StayRequest, event: BookingEvent | None = None) -> No
     """Cancellation (by staff or by the requester), with a calendar cancellation if they were invited."""
     by_requester = event is not None and event.actor_kind == "requester"
     invited = was_invited(stay)
-    status = StayStatus.WITHDRAWN if event is not None and event.action == "withdrawn" else StayStatus.CANCELLED
+    status = (
+        StayStatus.WITHDRAWN if event is not None and event.action == "withdrawn" else StayStatus.CANCELLED
+    )
     with force_locale(babel_locale(stay.locale)):
         queue(
             "cancelled",
