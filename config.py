@@ -69,8 +69,8 @@ class Config:
     MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO", "")  # empty: STAFF_NOTIFICATION_EMAIL
     # Empty: the house, the service and its mailbox, in the reader's language (mail/notifications.py).
     MAIL_SIGNATURE = os.environ.get("MAIL_SIGNATURE", "")
-    # Facts quoted in confirmations and reminders; the rules and the travel checklist are in
-    # templates/emails/_practicalities.* so that they are translated with the rest of the mail.
+    # Facts quoted in confirmations and reminders; the travel checklist is in templates/emails/_mail.*
+    # so that it is translated with the rest of the mail.
     HOUSE_ADDRESS = os.environ.get("HOUSE_ADDRESS", "Maison du Partenariat Angers-Bamako, Bamako, Mali")
     HOUSE_PHONE = os.environ.get("HOUSE_PHONE", "")
     REMINDER_DAYS = _int("REMINDER_DAYS", 7)

@@ -167,7 +167,7 @@ def test_practicalities_follow_the_configuration(
     approve(client, form_post, auth, stay, [room])
     deliver_mail()
     body = text(smtp_server.one("claire@example.org", "Séjour confirmé"))
-    assert "Adresse de la maison : Rue 000, Bamako" in body
+    assert "Adresse de la maison\u00a0: Rue 000, Bamako" in body
     assert "+223 20 00 00 00" in body
     assert "Arrivée à partir de 15:30, départ avant 10:00." in body
     assert "Pas de visiteurs après 22 h." in body and "Le chauffeur s'appelle Moussa." in body

@@ -18,6 +18,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
+from ..bookings.choices import StayStatus
 from ..calendar.feeds import stay_invitation as calendar_invitation
 from ..calendar.ical import CANCEL, REQUEST
 from ..calendar.links import stay_subscription
@@ -72,7 +73,8 @@ def reply_to_requester(stay: StayRequest) -> tuple[str, str] | None:
 
 
 def staff_locale() -> str:
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    """The Babel locale of the service's mails (English dates as in the UK, as for requesters)."""
+    return babel_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def default_signature() -> str:
@@ -119,7 +121,11 @@ def queue(
     ics_method: str | None = None,
     **context,
 ) -> OutboxMessage:
-    """Render emails/<kind>.txt and .html in the current locale and add the message to the session."""
+    """Render emails/<kind>.txt and .html in the current locale and add the message to the session.
+
+    A mail about a stay is given the `status` it announces: the worker renders it after the commit, when
+    a later change may already have moved the stay on, and a confirmation must still read "confirmed".
+    """
     config = current_app.config
     context.update(
         stay=stay,
@@ -164,7 +170,7 @@ def unwritten_mail(cause: BookingEvent | LinkRequest, error: str) -> OutboxMessa
     return OutboxMessage(
         message_id=new_message_id("unwritten"),
         kind="unwritten",
-        locale=staff_locale(),
+        locale=current_app.config["BABEL_DEFAULT_LOCALE"],
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
         to=[],
         cc=[],
@@ -206,6 +212,7 @@ def notify_submitted(stay: StayRequest, event: BookingEvent | None = None) -> No
             to=[requester(stay)],
             stay=stay,
             subject=_("Demande de séjour reçue — %(reference)s", reference=stay.reference),
+            status=StayStatus.PENDING,
             link=request_link(stay),
         )
     with force_locale(staff_locale()):
@@ -220,6 +227,7 @@ def notify_submitted(stay: StayRequest, event: BookingEvent | None = None) -> No
                 organisation=stay.organisation,
                 arrival=format_date(stay.arrival, "short"),
             ),
+            status=StayStatus.PENDING,
             link=staff_link(stay),
         )
 
@@ -240,8 +248,8 @@ def notify_approved(stay: StayRequest, event: BookingEvent | None = None) -> Non
             ics=stay_invitation(stay, REQUEST, event),
             ics_method=REQUEST,
             message=event.message if event else "",
+            status=StayStatus.APPROVED,
             link=request_link(stay),
-            show_rooms=True,
         )
 
 
@@ -254,6 +262,7 @@ def notify_rejected(stay: StayRequest, event: BookingEvent | None = None) -> Non
             stay=stay,
             subject=_("Demande %(reference)s refusée", reference=stay.reference),
             reason=event.message if event else "",
+            status=StayStatus.REJECTED,
             link=request_link(stay),
         )
 
@@ -262,6 +271,9 @@ def notify_cancelled(stay: StayRequest, event: BookingEvent | None = None) -> No
     """Cancellation (by staff or by the requester), with a calendar cancellation if they were invited."""
     by_requester = event is not None and event.actor_kind == "requester"
     invited = was_invited(stay)
+    status = (
+        StayStatus.WITHDRAWN if event is not None and event.action == "withdrawn" else StayStatus.CANCELLED
+    )
     with force_locale(babel_locale(stay.locale)):
         queue(
             "cancelled",
@@ -275,6 +287,7 @@ def notify_cancelled(stay: StayRequest, event: BookingEvent | None = None) -> No
             reason=event.message if event else "",
             by_requester=by_requester,
             was_approved=invited,
+            status=status,
             link=request_link(stay),
         )
     with force_locale(staff_locale()):
@@ -291,6 +304,7 @@ def notify_cancelled(stay: StayRequest, event: BookingEvent | None = None) -> No
             by_requester=by_requester,
             actor=event.actor.name if event is not None and event.actor else "",
             was_approved=invited,
+            status=status,
             link=staff_link(stay),
         )
 
@@ -315,8 +329,8 @@ def notify_changed(stay: StayRequest, event: BookingEvent | None = None) -> None
             before_departure=date.fromisoformat(before["departure"]) if "departure" in before else None,
             before_rooms=before.get("rooms", []),
             message=event.message if event else "",
+            status=StayStatus.APPROVED,
             link=request_link(stay),
-            show_rooms=True,
         )
 
 
@@ -343,6 +357,7 @@ def notify_change_requested(stay: StayRequest, event: BookingEvent | None = None
             rows=rows,
             labels=labels,
             message=event.message if event else "",
+            status=StayStatus.APPROVED,
             link=staff_link(stay),
         )
 
@@ -356,6 +371,7 @@ def notify_change_refused(stay: StayRequest, event: BookingEvent | None = None) 
             stay=stay,
             subject=_("Modification refusée — %(reference)s", reference=stay.reference),
             reason=event.message if event else "",
+            status=StayStatus.APPROVED,
             link=request_link(stay),
         )
 
@@ -397,8 +413,8 @@ def notify_reminder(stay: StayRequest, today: date) -> None:
                 reference=stay.reference,
             ),
             days=(stay.arrival - today).days,
+            status=StayStatus.APPROVED,
             link=request_link(stay),
-            show_rooms=True,
         )
 
 

@@ -157,7 +157,10 @@ def kept_html(name: str):
     if html is None:
         abort(404)
     response = current_app.response_class(html, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src data:"
+    # Sandboxed and scriptless; its inline styles are allowed, so that it looks as in a mail program.
+    response.headers["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    )
     return response
 
 
