@@ -24,6 +24,7 @@ from werkzeug.serving import make_server
 
 from guesthouse import create_app
 from guesthouse.bookings.models import StayRequest
+from guesthouse.bookings.operations import approve_stay
 from guesthouse.database import today, utcnow
 from guesthouse.extensions import db, limiter
 from guesthouse.mail import worker
@@ -533,11 +534,11 @@ def deliver_mail() -> Counter:
 # -- calendar feeds (issue 4) ------------------------------------------------------------------------
 @pytest.fixture
 def approve(app, make_staff):
-    """Approve a stay with these rooms, as the model does after the availability check, and commit."""
+    """Approve a stay with these rooms as staff do (availability checked under the write lock), and commit."""
 
     def approve_(stay: StayRequest, *rooms: Room) -> StayRequest:
         approver = db.session.scalar(sa.select(StaffUser).order_by(StaffUser.id)) or make_staff()
-        stay.approve(by=approver, rooms=list(rooms))
+        approve_stay(stay, by=approver, room_ids=[room.id for room in rooms], message="")
         db.session.commit()
         return stay
 
