@@ -106,7 +106,7 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = _int("SQLITE_BUSY_TIMEOUT_MS", 15000)
     DEMO_CREDENTIALS_FILE = str(INSTANCE_DIR / "demo-credentials.txt")
 
-    # -- Security and privacy (issue 6) ------------------------------------------------------------
+    # -- Security and privacy --------------------------------------------------------------------
     # Rate limits (Flask-Limiter). One app server process: memory://. Several (servers or gunicorn
     # workers): a shared store, e.g. redis://host:6379/0 or memcached://host:11211, or each counts alone.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -150,7 +150,7 @@ def app(database_url, tmp_path, closed_port):
         MAIL_CONSOLE_DIR=str(tmp_path / "mail"),
     )
     with app.app_context():
-        # Security (issue 6): the rate limits stay on in tests, each test starting with fresh counters.
+        # Security: the rate limits stay on in tests, each test starting with fresh counters.
         limiter.reset()
         yield app
         db.session.remove()
@@ -424,11 +424,11 @@ def watch_console(context):
     return context
 
 
-# -- Activity reports (issue 8): the hand-built dataset of the statistics tests, as the `march` fixture.
+# -- Activity reports: the hand-built dataset of the statistics tests, as the `march` fixture.
 from .stats_dataset import march  # noqa: E402, F401
 
 
-# -- Mail (issue 3): a real SMTP server on loopback, and servers that fail --------------------------
+# -- Mail: a real SMTP server on loopback, and servers that fail -----------------------------------
 @pytest.fixture(scope="session")
 def closed_port():
     """A loopback port bound but never listening: a connection to it is refused at once."""
@@ -531,7 +531,7 @@ def deliver_mail() -> Counter:
     raise AssertionError("the mail worker never ran out of work")
 
 
-# -- calendar feeds (issue 4) ------------------------------------------------------------------------
+# -- calendar feeds ----------------------------------------------------------------------------------
 @pytest.fixture
 def approve(app, make_staff):
     """Approve a stay with these rooms as staff do (availability checked under the write lock), and commit."""
