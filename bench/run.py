@@ -8,8 +8,8 @@
    a JSON file; then the delay of mail, from a committed change to the SMTP server (bench/mail.py);
    then the scale run: the conflict check and some pages again with 100,000 stays.
 
-A route that answers 404 is reported as "not measured: route missing" (the feeds and the availability
-calendar come from other features): add or enable its entry once the route exists.
+A route that does not answer as expected is reported as "not measured" with the reason; the smoke test
+(tests/test_bench_smoke.py) fails on it.
 """
 
 from __future__ import annotations

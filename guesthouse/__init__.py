@@ -1,7 +1,6 @@
 """The Maison du Partenariat Angers-Bamako booking application."""
 
 import os
-from importlib import import_module
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,7 +32,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     check_config(app)
     register_extensions(app)
     register_security(app)
-    register_url_converters(app)
+    register_urls(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
@@ -79,36 +78,45 @@ def register_extensions(app: Flask) -> None:
             ping_idle_connections(db.engine, app.config["DATABASE_PING_IDLE_SECONDS"])
 
 
-# Each feature's modules that attach routes or commands to its blueprint. They are imported here, not
-# from the feature's __init__, so that importing a feature's models never drags in another's views.
-FEATURES = {
-    "main": ("views",),
-    "bookings": ("views",),
-    "staff": ("auth", "views", "profile", "cli"),
-    "rooms": ("views", "cli"),
-    "house": ("views",),
-    "changes": ("views",),
-    "stats": ("views",),
-    "mail": ("views", "cli"),
-    "accounts": ("views",),
-    "privacy": ("views", "cli"),
-    "calendar": ("views",),
-}
+def register_urls(app: Flask) -> None:
+    from .urls import register
 
-
-def register_url_converters(app: Flask) -> None:
-    """Before any route: a rule takes its converter when it is added."""
-    from .urls import IdConverter
-
-    app.url_map.converters["int"] = IdConverter
+    register(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    for feature, modules in FEATURES.items():
-        package = import_module(f"{__name__}.{feature}")
-        for module in modules:
-            import_module(f"{__name__}.{feature}.{module}")
-        app.register_blueprint(package.bp)
+    """Each feature's blueprint, once the modules that attach its routes and commands are imported.
+
+    They are imported here, not from the feature's __init__, so that importing a feature's models never
+    drags in another's views.
+    """
+    import guesthouse.accounts.views
+    import guesthouse.bookings.views
+    import guesthouse.calendar.views
+    import guesthouse.house.views
+    import guesthouse.mail.cli
+    import guesthouse.mail.views
+    import guesthouse.main.views
+    import guesthouse.privacy.cli
+    import guesthouse.privacy.views
+    import guesthouse.rooms.cli
+    import guesthouse.rooms.views
+    import guesthouse.staff.auth
+    import guesthouse.staff.cli
+    import guesthouse.staff.profile
+    import guesthouse.staff.views
+    import guesthouse.stats.views
+
+    app.register_blueprint(guesthouse.main.bp)
+    app.register_blueprint(guesthouse.bookings.bp)
+    app.register_blueprint(guesthouse.staff.bp)
+    app.register_blueprint(guesthouse.rooms.bp)
+    app.register_blueprint(guesthouse.house.bp)
+    app.register_blueprint(guesthouse.stats.bp)
+    app.register_blueprint(guesthouse.mail.bp)
+    app.register_blueprint(guesthouse.accounts.bp)
+    app.register_blueprint(guesthouse.privacy.bp)
+    app.register_blueprint(guesthouse.calendar.bp)
 
 
 def register_security(app: Flask) -> None:

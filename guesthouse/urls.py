@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from flask import Flask, current_app
 from werkzeug.routing import IntegerConverter
 
 from .forms import CONTROL_CHARACTERS
@@ -32,3 +33,21 @@ def safe_next(target: str | None, default: str) -> str:
         if not parts.scheme and not parts.netloc:
             return target
     return default
+
+
+def external_url(endpoint: str, **values) -> str:
+    """The absolute address of an endpoint for a mail, a feed or a page to copy: `BASE_URL` + its path.
+
+    Never the request's Host header, which a client chooses; and no request is needed (the mail worker
+    writes mails outside any), which url_for(_external=True) would need, or SERVER_NAME.
+    """
+    base = current_app.config["BASE_URL"].rstrip("/")
+    # Bound to no host at all: only the path is built from the URL map.
+    path = current_app.url_map.bind("", url_scheme="https").build(endpoint, values, force_external=False)
+    return base + path
+
+
+def register(app: Flask) -> None:
+    """Before any route, since a rule takes its converter when it is added."""
+    app.url_map.converters["int"] = IdConverter
+    app.jinja_env.globals["external_url"] = external_url

@@ -24,6 +24,7 @@ from werkzeug.serving import make_server
 
 from guesthouse import create_app
 from guesthouse.bookings.models import StayRequest
+from guesthouse.bookings.operations import approve_stay
 from guesthouse.database import today, utcnow
 from guesthouse.extensions import db, limiter
 from guesthouse.mail import worker
@@ -149,7 +150,7 @@ def app(database_url, tmp_path, closed_port):
         MAIL_CONSOLE_DIR=str(tmp_path / "mail"),
     )
     with app.app_context():
-        # Security (issue 6): the rate limits stay on in tests, each test starting with fresh counters.
+        # Security: the rate limits stay on in tests, each test starting with fresh counters.
         limiter.reset()
         yield app
         db.session.remove()
@@ -423,11 +424,11 @@ def watch_console(context):
     return context
 
 
-# -- Activity reports (issue 8): the hand-built dataset of the statistics tests, as the `march` fixture.
+# -- Activity reports: the hand-built dataset of the statistics tests, as the `march` fixture.
 from .stats_dataset import march  # noqa: E402, F401
 
 
-# -- Mail (issue 3): a real SMTP server on loopback, and servers that fail --------------------------
+# -- Mail: a real SMTP server on loopback, and servers that fail -----------------------------------
 @pytest.fixture(scope="session")
 def closed_port():
     """A loopback port bound but never listening: a connection to it is refused at once."""
@@ -530,14 +531,14 @@ def deliver_mail() -> Counter:
     raise AssertionError("the mail worker never ran out of work")
 
 
-# -- calendar feeds (issue 4) ------------------------------------------------------------------------
+# -- calendar feeds ----------------------------------------------------------------------------------
 @pytest.fixture
 def approve(app, make_staff):
-    """Approve a stay with these rooms, as the model does after the availability check, and commit."""
+    """Approve a stay with these rooms as staff do (availability checked under the write lock), and commit."""
 
     def approve_(stay: StayRequest, *rooms: Room) -> StayRequest:
         approver = db.session.scalar(sa.select(StaffUser).order_by(StaffUser.id)) or make_staff()
-        stay.approve(by=approver, rooms=list(rooms))
+        approve_stay(stay, by=approver, room_ids=[room.id for room in rooms], message="")
         db.session.commit()
         return stay
 

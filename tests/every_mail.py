@@ -12,8 +12,8 @@ from email.message import EmailMessage
 
 import sqlalchemy as sa
 
+from guesthouse.bookings.changes import ChangeRequest
 from guesthouse.bookings.models import StayRequest
-from guesthouse.changes.models import ChangeRequest
 from guesthouse.database import utcnow
 from guesthouse.extensions import db
 from guesthouse.mail.models import OutboxMessage

@@ -27,8 +27,8 @@ from html.parser import HTMLParser
 import pytest
 
 from guesthouse.bookings.choices import StayStatus
-from guesthouse.bookings.models import ArchivedRequest
 from guesthouse.extensions import db
+from guesthouse.privacy.models import ArchivedRequest
 
 MARCH = "/staff/stats?period=month&month=2027-03"
 FEB_TO_APRIL = "/staff/stats?period=custom&start=2027-02-01&end=2027-04-30"

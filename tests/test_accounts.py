@@ -67,7 +67,7 @@ def test_password_change_rules_say_what_to_do(client, auth, form_post):
         response = change_password(client, form_post, **overrides)
         assert response.status_code == 400, name
         assert message in text(response), name
-    # 64 characters, as the issue requires at the least, and 128 are accepted
+    # Long passphrases are welcome: 64 characters at the least, and 128 are accepted
     assert change_password(client, form_post, new_password="p" * 128, confirm="p" * 128).status_code == 303
 
 

@@ -32,7 +32,7 @@ EXPECTATIONS = {
     "bookings.withdraw": TOKEN,
     "bookings.cancel": TOKEN,
     "bookings.lost_link": PUBLIC,
-    "changes.ask": TOKEN,
+    "bookings.ask_change": TOKEN,
     "main.availability_calendar": PUBLIC,
     "calendar.occupancy": PUBLIC,
     "calendar.room": PUBLIC,
@@ -79,7 +79,7 @@ SAMPLES = {
 # Where one argument name means different things on different routes.
 SAMPLES_BY_ENDPOINT = {
     "stats.export": {"name": lambda w: "summary"},
-    "changes.edit": {"stay_id": lambda w: w.approved.id},  # only approved stays are edited
+    "staff.edit_stay": {"stay_id": lambda w: w.approved.id},  # only approved stays are edited
 }
 # For each TOKEN endpoint: the object whose page the right token opens, its token, and what identifies it.
 RIGHT_TOKENS = {
@@ -94,7 +94,7 @@ RIGHT_TOKENS = {
     # One feed for all staff: each member's token opens it (no identity of its own to compare).
     "calendar.staff": lambda w: [(w.calendar_token, None)],
     # The change page exists for approved stays only.
-    "changes.ask": lambda w: [
+    "bookings.ask_change": lambda w: [
         (w.approved.access_token, w.approved.reference),
         (w.other_approved.access_token, w.other_approved.reference),
     ],

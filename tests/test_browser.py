@@ -9,7 +9,7 @@ import icalendar
 import pytest
 import sqlalchemy as sa
 
-from guesthouse.changes.models import ChangeRequest
+from guesthouse.bookings.changes import ChangeRequest
 from guesthouse.database import today
 from guesthouse.extensions import db
 from guesthouse.mail.models import OutboxMessage, OutboxStatus

@@ -8,7 +8,8 @@ import icalendar
 import sqlalchemy as sa
 from babel.dates import format_date
 
-from guesthouse.changes.models import ChangeRequest, ChangeStatus
+from guesthouse.bookings.changes import ChangeRequest, ChangeStatus
+from guesthouse.bookings.operations import approve_stay
 from guesthouse.database import today
 from guesthouse.extensions import db
 from guesthouse.house.models import HouseSettings
@@ -22,7 +23,8 @@ def text(message) -> str:
 
 def approved_stay(make_stay, make_staff, rooms, **overrides):
     stay = make_stay(**overrides)
-    stay.approve(by=make_staff(email=f"approver{stay.id}@angers.example"), rooms=rooms)
+    approver = make_staff(email=f"approver{stay.id}@angers.example")
+    approve_stay(stay, by=approver, room_ids=[room.id for room in rooms], message="")
     db.session.commit()
     return stay
 

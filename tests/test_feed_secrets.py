@@ -37,6 +37,7 @@ def download(client, token: str):
 
 
 def approve_by_staff(auth, form_post, stay, room) -> None:
+    """Staff approve; the mail worker then writes and sends the confirmation."""
     auth.login()
     page = f"/staff/requests/{stay.id}"
     assert form_post(f"{page}/approve", {"rooms": [room.id]}, page=page).status_code == 303
@@ -133,6 +134,7 @@ def test_a_replaced_link_feed_answers_a_valid_empty_calendar_and_the_mail_gives_
     assert_no_secret(replaced.data, new_token)
     assert len(parse(download(client, new_token))) == 1
 
+    deliver_mail()
     body = mail_text(smtp_server.one("claire@example.org", "Nouveau lien"))
     assert f"webcal://mpab.test/calendar/requests/{new_token}.ics" in body
     assert f"http://mpab.test/calendar/requests/{new_token}.ics" in body

@@ -19,8 +19,8 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 import guesthouse
+from guesthouse.bookings.changes import ChangeRequest
 from guesthouse.bookings.models import StayRequest
-from guesthouse.changes.models import ChangeRequest
 from guesthouse.database import today
 from guesthouse.extensions import db
 from guesthouse.mail.models import OutboxMessage, OutboxStatus

@@ -105,8 +105,7 @@ def test_requester_mails_use_the_requests_language_and_staff_mails_french(
     notice = smtp_server.one(SERVICE, stay.reference)
     assert ack["Content-Language"] == "en" and notice["Content-Language"] == "fr"
     assert '<html lang="en">' in html(ack) and '<html lang="fr">' in html(notice)
-    # Dates are formatted in the reader's language (English catalogues arrive with another issue;
-    # the dates show that the locale reaches the rendering).
+    # Dates are formatted in the reader's language: the locale reaches the rendering.
     assert arrival.strftime("%B") in text(ack)  # an English month name
     assert f"{arrival.day} " in text(notice) and arrival.strftime("%B") not in text(notice)
     assert [row.locale for row in outbox()] == ["en", "fr"]

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from markupsafe import escape
 
 from guesthouse.bookings.choices import StayStatus
-from guesthouse.bookings.models import ArchivedRequest, BookingEvent, StayRequest
+from guesthouse.bookings.models import BookingEvent, StayRequest
 from guesthouse.database import today
 from guesthouse.extensions import db
+from guesthouse.privacy.models import ArchivedRequest
 from guesthouse.privacy.operations import months_before
 from guesthouse.rooms.models import Room
 from guesthouse.staff.models import Role, StaffUser

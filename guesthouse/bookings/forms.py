@@ -1,4 +1,4 @@
-"""The public stay request form."""
+"""The requester's forms: the stay request, a change of an approved stay, withdrawal and cancellation."""
 
 from datetime import timedelta
 
@@ -158,6 +158,52 @@ class StayRequestForm(HoneypotMixin, StayDetailsForm):
     def validate_cooperation_axis(self, field):
         if field.data not in COOPERATION_AXES:
             raise ValidationError(_l("Choisissez un axe de coopération dans la liste."))
+
+
+class ChangeRequestForm(StayDetailsForm):
+    """What the requester would like instead; checked against the house rules like a new request."""
+
+    message = TextAreaField(
+        _l("Explication pour le service"),
+        validators=[Optional(), Length(max=4000, message=_l("4000 caractères au plus."))],
+    )
+
+    def __init__(self, *args, stay, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stay = stay
+
+    def validate_arrival(self, field):
+        if field.data == self.stay.arrival:
+            return  # the approved arrival stands: the rules for new requests do not apply to it again
+        super().validate_arrival(field)
+
+    def validate_departure(self, field):
+        arrival = self.arrival.data
+        if (
+            field.data
+            and arrival
+            and field.data > arrival
+            and (field.data - arrival).days <= self.stay.nights
+        ):
+            return  # no longer than the approved stay: the house's maximum does not apply again
+        super().validate_departure(field)
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        stay = self.stay
+        asked = (
+            self.arrival.data,
+            self.departure.data,
+            self.guests.data,
+            (self.travellers.data or "").strip(),
+        )
+        if asked == (stay.arrival, stay.departure, stay.guests, stay.travellers.strip()):
+            self.arrival.errors.append(
+                _l("Rien n'a changé : modifiez les dates, le nombre ou les noms des voyageurs.")
+            )
+            return False
+        return True
 
 
 class RequesterReasonForm(BaseForm):

@@ -1,4 +1,7 @@
-"""Stay requests, the rooms assigned to approved stays, and the history of every decision."""
+"""Stay requests, the rooms assigned to approved stays, and the history of every decision.
+
+A stay's change requests are in changes.py.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from .choices import COOPERATION_AXES, NON_ANGERS_TYPE, ORGANISATION_TYPES, Stay
 if TYPE_CHECKING:
     from ..rooms.models import Room
     from ..staff.models import StaffUser
+    from .changes import ChangeRequest
 
 
 class TransitionError(Exception):
@@ -102,6 +106,11 @@ class StayRequest(db.Model):
         back_populates="stay", cascade="all, delete-orphan", order_by="BookingEvent.id"
     )
     replaced_tokens: Mapped[list[ReplacedToken]] = relationship(cascade="all, delete-orphan")
+    # Closed by `cancel`; the database's ON DELETE CASCADE removes them with the stay (passive_deletes:
+    # no loading them just to delete them).
+    change_requests: Mapped[list[ChangeRequest]] = relationship(
+        back_populates="stay", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     def __repr__(self) -> str:
         return f"<StayRequest {self.reference} {self.status}>"
@@ -201,7 +210,7 @@ class StayRequest(db.Model):
             "sequence": self.sequence,
         }
         self.assignments = []
-        for change in getattr(self, "change_requests", ()):  # the backref of guesthouse.changes
+        for change in self.change_requests:
             change.close()
         self.record_event("cancelled", actor=by, actor_kind=actor_kind, message=reason, details=details)
 
@@ -384,39 +393,3 @@ class BookingEvent(db.Model):
 
     stay: Mapped[StayRequest] = relationship(back_populates="events")
     actor: Mapped[StaffUser | None] = relationship()
-
-
-class ArchivedRequest(db.Model):
-    """What statistics keep of a request after the privacy purge deleted it: no personal data at all.
-
-    Refused, withdrawn and cancelled requests are deleted some months after their end; one row here per
-    deleted request keeps the activity figures (requests received, decisions, time to decide) right.
-    """
-
-    __tablename__ = "archived_requests"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[StayStatus] = mapped_column(
-        sa.Enum(StayStatus, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
-    )
-    organisation_type: Mapped[str] = mapped_column(sa.String(40))
-    cooperation_axis: Mapped[str] = mapped_column(sa.String(40))
-    arrival: Mapped[date]
-    departure: Mapped[date]
-    guests: Mapped[int]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    archived_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    @classmethod
-    def of(cls, stay: StayRequest) -> ArchivedRequest:
-        return cls(
-            status=stay.status,
-            organisation_type=stay.organisation_type,
-            cooperation_axis=stay.cooperation_axis,
-            arrival=stay.arrival,
-            departure=stay.departure,
-            guests=stay.guests,
-            created_at=stay.created_at,
-            decided_at=stay.decided_at,
-        )

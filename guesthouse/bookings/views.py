@@ -1,9 +1,8 @@
-"""Public pages of a stay request: the form and the requester's private page."""
+"""Public pages of a stay request: the form, the requester's private page and what it can do there."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..changes.operations import pending_change
 from ..database import utcnow
 from ..extensions import db
 from ..house.models import house_settings
@@ -11,11 +10,19 @@ from ..i18n import language
 from ..mail.models import LinkRequest
 from ..security.headers import private_link
 from ..security.throttling import public_form_limits
+from ..views import refuse_stale
 from . import bp
+from .changes import ChangeRequest
 from .choices import StayStatus
-from .forms import LostLinkForm, RequesterCancelForm, RequesterReasonForm, StayRequestForm
-from .models import StayRequest
-from .operations import house_capacity, lock_stay, stay_by_token
+from .forms import (
+    ChangeRequestForm,
+    LostLinkForm,
+    RequesterCancelForm,
+    RequesterReasonForm,
+    StayRequestForm,
+)
+from .models import StayRequest, TransitionError
+from .operations import house_capacity, lock_stay, pending_change, stay_by_token
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -83,24 +90,13 @@ def locked_by_token(token: str) -> StayRequest:
     return lock_stay(found.id) or abort(404)
 
 
-def refuse_stale(stay: StayRequest):
-    flash(
-        _(
-            "Cette action n'est plus possible : la demande est désormais « %(status)s ».",
-            status=stay.status.label,
-        ),
-        "error",
-    )
-    return render_stay(stay, 409)
-
-
 @bp.post("/<token>/withdraw")
 @private_link
 def withdraw(token: str):
     """The requester withdraws a pending request."""
     stay = locked_by_token(token)
     if not stay.requester_can_withdraw:
-        return refuse_stale(stay)
+        return refuse_stale(stay, render_stay)
     form = RequesterReasonForm()
     if not form.validate_on_submit():
         return render_stay(stay, 400, withdraw_form=form)
@@ -116,7 +112,7 @@ def cancel(token: str):
     """The requester cancels an approved stay, with a reason; its rooms are freed at once."""
     stay = locked_by_token(token)
     if not stay.requester_can_cancel:
-        return refuse_stale(stay)
+        return refuse_stale(stay, render_stay)
     form = RequesterCancelForm()
     if not form.validate_on_submit():
         return render_stay(stay, 400, cancel_form=form)
@@ -124,3 +120,42 @@ def cancel(token: str):
     db.session.commit()
     flash(_("Votre séjour %(reference)s est annulé.", reference=stay.reference), "success")
     return redirect(url_for(".show", token=stay.access_token), code=303)
+
+
+@bp.route("/<token>/change", methods=["GET", "POST"])
+@private_link
+def ask_change(token: str):
+    """The requester asks for other dates or travellers; the stay keeps its rooms meanwhile."""
+    stay = stay_by_token(token) or abort(404)
+    if not stay.requester_can_cancel:  # same window: approved, before arrival
+        abort(404)
+    form = ChangeRequestForm(obj=stay, capacity=house_capacity(), stay=stay)
+    if form.validate_on_submit():
+        stay = lock_stay(stay.id) or abort(404)
+        try:
+            if not stay.requester_can_cancel:  # cancelled or begun meanwhile
+                raise TransitionError(stay.status)
+            change = ChangeRequest.open(
+                stay,
+                arrival=form.arrival.data,
+                departure=form.departure.data,
+                guests=form.guests.data,
+                travellers=(form.travellers.data or "").strip(),
+                message=(form.message.data or "").strip(),
+                pending=pending_change(stay),
+            )
+        except TransitionError:
+            db.session.rollback()
+            flash(_("Ce séjour ne peut plus être modifié : consultez son état ci-dessous."), "error")
+            return redirect(url_for(".show", token=stay.access_token), code=303)
+        db.session.add(change)
+        db.session.commit()
+        flash(
+            _(
+                "Votre demande de modification est envoyée au service. Votre séjour reste réservé tel quel d'ici sa réponse."
+            ),
+            "success",
+        )
+        return redirect(url_for(".show", token=stay.access_token), code=303)
+    status = 400 if form.errors else 200
+    return render_template("bookings/change.html", stay=stay, form=form, pending=pending_change(stay)), status

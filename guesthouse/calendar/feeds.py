@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from ..bookings.choices import StayStatus
 from ..bookings.models import StayRequest
 from ..rooms.models import Room
-from ..security.links import external_url
+from ..urls import external_url
 from . import ical
 from .operations import Window, approved_assignments, closures_in, staff_stays, with_rooms
 

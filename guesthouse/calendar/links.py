@@ -8,7 +8,7 @@ from flask import url_for
 
 from ..bookings.choices import StayStatus
 from ..bookings.models import StayRequest
-from ..security.links import external_url
+from ..urls import external_url
 from .feeds import house_facts
 from .ical import stay_text
 

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
+from ..bookings.changes import ChangeRequest
 from ..bookings.models import RoomAssignment, StayRequest
-from ..changes.models import ChangeRequest
 from ..database import utcnow
 from ..extensions import db
 from ..house.models import HouseSettings

@@ -7,8 +7,8 @@ from ..bookings.operations import active_rooms, stay_by_token
 from ..extensions import db
 from ..rooms.models import Room
 from ..security.headers import private_link
-from ..security.links import external_url
 from ..staff.access import staff_required
+from ..urls import external_url
 from . import bp
 from .feeds import occupancy_feed, replaced_link_feed, staff_feed, stay_feed
 from .links import stay_calendar_links, webcal_url

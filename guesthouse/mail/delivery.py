@@ -22,9 +22,9 @@ from flask import current_app
 
 from ..database import begin_write, utcnow
 from ..extensions import db
+from ..urls import external_url
 from .compose import compose
 from .models import OutboxMessage, OutboxStatus
-from .notifications import absolute_url
 
 
 @dataclass
@@ -215,7 +215,7 @@ def send_console(outgoing: list[Outgoing], outcomes: list[Outcome]) -> None:
         sys.stdout.write(
             f"\n----- mail {item.id} ({item.kind}) to {', '.join(item.recipients)} -----\n"
             f"Subject: {item.subject}\n\n{item.text}\n"
-            f"----- kept in {directory / item.filename}, and shown at {absolute_url('mail.kept')} -----\n"
+            f"----- kept in {directory / item.filename}, and shown at {external_url('mail.kept')} -----\n"
         )
         sys.stdout.flush()
         outcomes.append(Outcome(item.id, None))

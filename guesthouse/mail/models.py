@@ -69,7 +69,7 @@ class OutboxMessage(db.Model):
 
     @property
     def can_be_resent(self) -> bool:
-        """A message that was never written (see notifications.unwritten_mail) has nothing to send."""
+        """A message that was never written (see messages.unwritten_mail) has nothing to send."""
         return bool(self.to)
 
     def requeue(self) -> None:

@@ -1,20 +1,17 @@
 """One `notify_<event>` function per email.
 
 Each renders its text and HTML templates (`templates/emails/`) in the reader's language and adds
-OutboxMessage rows to the session, in the caller's transaction (the mail worker's, for the mails of
-changes: see outbox.py). None of them sends: delivery.py does, once that transaction has committed.
+OutboxMessage rows to the session through `messages.queue`, in the caller's transaction (the mail
+worker's, for the mails of changes: see outbox.py). None of them sends: delivery.py does, once that
+transaction has committed.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import date
-from email.utils import parseaddr
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
-from flask import current_app, render_template
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
@@ -22,171 +19,17 @@ from ..bookings.choices import StayStatus
 from ..calendar.feeds import stay_invitation as calendar_invitation
 from ..calendar.ical import CANCEL, REQUEST
 from ..calendar.links import stay_subscription
-from ..extensions import db
-from ..house.models import house_settings
-from ..i18n import babel_locale, language
-from .compose import UnsafeHeader, checked_address, one_line
-from .models import LinkRequest, OutboxMessage, OutboxStatus
+from ..i18n import babel_locale
+from ..urls import external_url
+from .messages import organizer, queue, reply_to_requester, requester, service_mailbox, staff_locale
 
 if TYPE_CHECKING:
     from ..bookings.models import BookingEvent, StayRequest
 
 
-# -- addresses and links --------------------------------------------------------------------------
-def absolute_url(endpoint: str, **values) -> str:
-    """A link for a mail, on BASE_URL: never the Host header of whoever caused the mail.
-
-    Built from the URL map rather than url_for, which outside a request needs SERVER_NAME and inside
-    one would use the request's host.
-    """
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(
-        base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme or "https"
-    )
-    return adapter.build(endpoint, values, force_external=True)
-
-
-def service_mailbox() -> tuple[str, str]:
-    """The service's name (from the sender) and its notification mailbox."""
-    name, _address = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
-    return name, current_app.config["STAFF_NOTIFICATION_EMAIL"]
-
-
-def organizer() -> tuple[str, str]:
-    """The invitations' ORGANIZER: the address the mails come from, so that updates are accepted."""
-    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
-
-
-def requester(stay: StayRequest) -> tuple[str, str]:
-    return stay.contact_name, stay.contact_email
-
-
-def reply_to_requester(stay: StayRequest) -> tuple[str, str] | None:
-    """The requester as Reply-To of a staff mail, unless their address is unusable in a header.
-
-    A bad address must cost only the mail to that address, never the service's own notification.
-    """
-    try:
-        return checked_address(*requester(stay))
-    except UnsafeHeader:
-        return None
-
-
-def staff_locale() -> str:
-    """The Babel locale of the service's mails (English dates as in the UK, as for requesters)."""
-    return babel_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
-
-
-def default_signature() -> str:
-    """The signature when none is configured: translated, so that an English mail ends in English."""
-    return "\n".join(
-        (
-            _("Maison du Partenariat Angers-Bamako"),
-            _("Ville d'Angers — Service des Relations Internationales"),
-            current_app.config["STAFF_NOTIFICATION_EMAIL"],
-        )
-    )
-
-
-def new_message_id(kind: str) -> str:
-    _name, sender = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
-    domain = sender.rpartition("@")[2] or urlsplit(current_app.config["BASE_URL"]).hostname or "mpab"
-    return f"<{uuid.uuid4().hex}.{kind}@{domain}>"
-
-
-def house() -> dict[str, str]:
-    """What mails quote of the house: fixed facts from the config, rules as admins set them."""
-    config = current_app.config
-    settings = house_settings()
-    locale = language()
-    return {
-        "address": config["HOUSE_ADDRESS"],
-        "phone": config["HOUSE_PHONE"],
-        "check_in": settings.check_in_time,
-        "check_out": settings.check_out_time,
-        "rules": settings.rules(locale),
-        "practical": settings.practical(locale),
-    }
-
-
-# -- queueing -------------------------------------------------------------------------------------
-def queue(
-    kind: str,
-    *,
-    to: list[tuple[str, str]],
-    subject: str,
-    stay: StayRequest | None = None,
-    reply_to: tuple[str, str] | None = None,
-    ics: str | None = None,
-    ics_method: str | None = None,
-    **context,
-) -> OutboxMessage:
-    """Render emails/<kind>.txt and .html in the current locale and add the message to the session.
-
-    A mail about a stay is given the `status` it announces: the worker renders it after the commit, when
-    a later change may already have moved the stay on, and a confirmation must still read "confirmed".
-    """
-    config = current_app.config
-    context.update(
-        stay=stay,
-        house=house(),
-        signature=config["MAIL_SIGNATURE"] or default_signature(),
-        service_email=config["STAFF_NOTIFICATION_EMAIL"],
-        locale=language(),
-    )
-    if reply_to is None:
-        reply_to = parseaddr(config["MAIL_REPLY_TO"] or config["STAFF_NOTIFICATION_EMAIL"])
-    message = OutboxMessage(
-        message_id=new_message_id(kind),
-        kind=kind,
-        locale=language(),
-        sender=config["MAIL_DEFAULT_SENDER"],
-        to=[[one_line(name), address] for name, address in to],
-        cc=[],
-        reply_to=[one_line(reply_to[0]), reply_to[1]] if reply_to else None,
-        subject=one_line(subject, 300),
-        text_body=render_template(f"emails/{kind}.txt", **context),
-        html_body=render_template(f"emails/{kind}.html", **context),
-        ics=ics,
-        ics_method=ics_method,
-        stay_id=stay.id if stay is not None else None,
-    )
-    db.session.add(message)
-    return message
-
-
-def unwritten_mail(cause: BookingEvent | LinkRequest, error: str) -> OutboxMessage:
-    """What admins see of the mails an event or a lost-link request should have caused, unwritten.
-
-    Stored as failed, without recipients or text, so that nothing half-written ever leaves.
-    """
-    stay, action = (None, "lost_links") if isinstance(cause, LinkRequest) else (cause.stay, cause.action)
-    with force_locale(staff_locale()):
-        subject = _(
-            "E-mail non rédigé — %(reference)s (%(action)s)",
-            reference=stay.reference if stay is not None else "?",
-            action=action,
-        )
-    return OutboxMessage(
-        message_id=new_message_id("unwritten"),
-        kind="unwritten",
-        locale=current_app.config["BABEL_DEFAULT_LOCALE"],
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
-        to=[],
-        cc=[],
-        reply_to=None,
-        subject=one_line(subject, 300),
-        text_body="",
-        html_body="",
-        status=OutboxStatus.FAILED,
-        last_error=f"rédaction impossible : {error}"[:2000],
-        stay_id=stay.id if stay is not None else None,
-    )
-
-
-def stay_invitation(stay: StayRequest, method: str, event: BookingEvent | None = None) -> str:
+def stay_invitation(stay: StayRequest, method: str, event: BookingEvent) -> str:
     """The calendar part for the requester, in the current locale, numbered as of the event."""
-    sequence = (event.details or {}).get("sequence", stay.sequence) if event else stay.sequence
+    sequence = event.details.get("sequence", stay.sequence)
     return calendar_invitation(stay, method=method, sequence=sequence, organizer=organizer())
 
 
@@ -196,15 +39,15 @@ def was_invited(stay: StayRequest) -> bool:
 
 
 def request_link(stay: StayRequest) -> str:
-    return absolute_url("bookings.show", token=stay.access_token)
+    return external_url("bookings.show", token=stay.access_token)
 
 
 def staff_link(stay: StayRequest) -> str:
-    return absolute_url("staff.request_detail", stay_id=stay.id)
+    return external_url("staff.request_detail", stay_id=stay.id)
 
 
 # -- one function per email -----------------------------------------------------------------------
-def notify_submitted(stay: StayRequest, event: BookingEvent | None = None) -> None:
+def notify_submitted(stay: StayRequest, event: BookingEvent) -> None:
     """Acknowledgement to the requester; the new request to the service mailbox."""
     with force_locale(babel_locale(stay.locale)):
         queue(
@@ -232,7 +75,7 @@ def notify_submitted(stay: StayRequest, event: BookingEvent | None = None) -> No
         )
 
 
-def notify_approved(stay: StayRequest, event: BookingEvent | None = None) -> None:
+def notify_approved(stay: StayRequest, event: BookingEvent) -> None:
     """Confirmation with rooms, practicalities and the calendar invitation."""
     with force_locale(babel_locale(stay.locale)):
         queue(
@@ -247,13 +90,13 @@ def notify_approved(stay: StayRequest, event: BookingEvent | None = None) -> Non
             ),
             ics=stay_invitation(stay, REQUEST, event),
             ics_method=REQUEST,
-            message=event.message if event else "",
+            message=event.message,
             status=StayStatus.APPROVED,
             link=request_link(stay),
         )
 
 
-def notify_rejected(stay: StayRequest, event: BookingEvent | None = None) -> None:
+def notify_rejected(stay: StayRequest, event: BookingEvent) -> None:
     """The refusal, its reason, and how to reach the service."""
     with force_locale(babel_locale(stay.locale)):
         queue(
@@ -261,19 +104,17 @@ def notify_rejected(stay: StayRequest, event: BookingEvent | None = None) -> Non
             to=[requester(stay)],
             stay=stay,
             subject=_("Demande %(reference)s refusée", reference=stay.reference),
-            reason=event.message if event else "",
+            reason=event.message,
             status=StayStatus.REJECTED,
             link=request_link(stay),
         )
 
 
-def notify_cancelled(stay: StayRequest, event: BookingEvent | None = None) -> None:
+def notify_cancelled(stay: StayRequest, event: BookingEvent) -> None:
     """Cancellation (by staff or by the requester), with a calendar cancellation if they were invited."""
-    by_requester = event is not None and event.actor_kind == "requester"
+    by_requester = event.actor_kind == "requester"
     invited = was_invited(stay)
-    status = (
-        StayStatus.WITHDRAWN if event is not None and event.action == "withdrawn" else StayStatus.CANCELLED
-    )
+    status = StayStatus.WITHDRAWN if event.action == "withdrawn" else StayStatus.CANCELLED
     with force_locale(babel_locale(stay.locale)):
         queue(
             "cancelled",
@@ -284,7 +125,7 @@ def notify_cancelled(stay: StayRequest, event: BookingEvent | None = None) -> No
             else _("Demande annulée — %(reference)s", reference=stay.reference),
             ics=stay_invitation(stay, CANCEL, event) if invited else None,
             ics_method=CANCEL if invited else None,
-            reason=event.message if event else "",
+            reason=event.message,
             by_requester=by_requester,
             was_approved=invited,
             status=status,
@@ -300,18 +141,18 @@ def notify_cancelled(stay: StayRequest, event: BookingEvent | None = None) -> No
                 reference=stay.reference,
                 organisation=stay.organisation,
             ),
-            reason=event.message if event else "",
+            reason=event.message,
             by_requester=by_requester,
-            actor=event.actor.name if event is not None and event.actor else "",
+            actor=event.actor.name if event.actor else "",
             was_approved=invited,
             status=status,
             link=staff_link(stay),
         )
 
 
-def notify_changed(stay: StayRequest, event: BookingEvent | None = None) -> None:
+def notify_changed(stay: StayRequest, event: BookingEvent) -> None:
     """The new dates or rooms of an approved stay, with the updated invitation (same UID, next SEQUENCE)."""
-    before = (event.details or {}).get("before", {}) if event else {}
+    before = event.details.get("before", {})
     with force_locale(babel_locale(stay.locale)):
         queue(
             "changed",
@@ -328,16 +169,15 @@ def notify_changed(stay: StayRequest, event: BookingEvent | None = None) -> None
             before_arrival=date.fromisoformat(before["arrival"]) if "arrival" in before else None,
             before_departure=date.fromisoformat(before["departure"]) if "departure" in before else None,
             before_rooms=before.get("rooms", []),
-            message=event.message if event else "",
+            message=event.message,
             status=StayStatus.APPROVED,
             link=request_link(stay),
         )
 
 
-def notify_change_requested(stay: StayRequest, event: BookingEvent | None = None) -> None:
+def notify_change_requested(stay: StayRequest, event: BookingEvent) -> None:
     """The service learns of a requested change, as a before/after list."""
-    details = (event.details or {}) if event else {}
-    before, after = details.get("before", {}), details.get("after", {})
+    before, after = event.details.get("before", {}), event.details.get("after", {})
     with force_locale(staff_locale()):
         labels = {"arrival": _("Arrivée"), "departure": _("Départ"), "guests": _("Voyageurs")}
         rows = []
@@ -356,13 +196,13 @@ def notify_change_requested(stay: StayRequest, event: BookingEvent | None = None
             subject=_("Modification demandée — %(reference)s", reference=stay.reference),
             rows=rows,
             labels=labels,
-            message=event.message if event else "",
+            message=event.message,
             status=StayStatus.APPROVED,
             link=staff_link(stay),
         )
 
 
-def notify_change_refused(stay: StayRequest, event: BookingEvent | None = None) -> None:
+def notify_change_refused(stay: StayRequest, event: BookingEvent) -> None:
     """The requester learns that their stay stays as it was, and why."""
     with force_locale(babel_locale(stay.locale)):
         queue(
@@ -370,13 +210,13 @@ def notify_change_refused(stay: StayRequest, event: BookingEvent | None = None) 
             to=[requester(stay)],
             stay=stay,
             subject=_("Modification refusée — %(reference)s", reference=stay.reference),
-            reason=event.message if event else "",
+            reason=event.message,
             status=StayStatus.APPROVED,
             link=request_link(stay),
         )
 
 
-def notify_link_renewed(stay: StayRequest, event: BookingEvent | None = None) -> None:
+def notify_link_renewed(stay: StayRequest, event: BookingEvent) -> None:
     """The requester's new private link, after staff replaced the old one."""
     with force_locale(babel_locale(stay.locale)):
         queue(
@@ -430,7 +270,7 @@ def notify_digest(stays: list[StayRequest], total: int, days: int) -> None:
             stays=[(stay, staff_link(stay)) for stay in stays],
             total=total,
             days=days,
-            dashboard=absolute_url("staff.dashboard"),
+            dashboard=external_url("staff.dashboard"),
         )
 
 

@@ -33,8 +33,9 @@ from flask import Flask, current_app
 from ..bookings.models import BookingEvent
 from ..bookings.operations import requests_of
 from ..extensions import db
+from .messages import unwritten_mail
 from .models import LinkRequest, OutboxMessage
-from .notifications import notify_event, notify_lost_links, unwritten_mail
+from .notifications import notify_event, notify_lost_links
 from .operations import claim_events, claim_link_requests, events_awaiting_mail, link_requests_waiting
 
 

@@ -11,11 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from ..bookings.choices import StayStatus
-from ..bookings.models import ArchivedRequest, RoomAssignment, StayRequest
+from ..bookings.models import RoomAssignment, StayRequest
 from ..database import begin_write, utcnow
 from ..extensions import db
 from ..mail.operations import purge_link_requests
 from ..staff.models import StaffSession, StaffUser
+from .models import ArchivedRequest
 
 # Requests an export or an erasure covers at once; a person sending more than this is not a person.
 MAX_REQUESTS_PER_EMAIL = 1000

@@ -5,7 +5,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..bookings.operations import collisions
+from ..bookings.lists import collisions
 from ..database import begin_write, today
 from ..extensions import db
 from ..staff.access import admin_required

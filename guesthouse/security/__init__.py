@@ -7,7 +7,7 @@ gets the headers and the input checks without doing anything.
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import headers, inputs, links
+from . import headers, inputs
 
 
 def register(app: Flask) -> None:
@@ -18,4 +18,3 @@ def register(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     headers.register(app)
     inputs.register(app)
-    links.register(app)

@@ -1,13 +1,13 @@
-"""Staff forms: login and the decisions on a request."""
+"""Staff forms: login, the decisions on a request and on its changes."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..bookings.choices import ORGANISATION_TYPES, StayStatus
-from ..forms import BaseForm, IsoDateField
+from ..forms import BaseForm, BoundedIntegerField, IsoDateField
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
@@ -65,6 +65,45 @@ class ReasonForm(BaseForm):
         _l("Motif (envoyé au demandeur)"),
         validators=[
             DataRequired(_l("Indiquez le motif : il sera communiqué au demandeur.")),
+            Length(max=4000, message=_l("4000 caractères au plus.")),
+        ],
+    )
+
+
+class StayEditForm(ApproveForm):
+    """Staff move an approved stay: dates, rooms and travellers (no house-rule limits for staff)."""
+
+    arrival = IsoDateField(_l("Arrivée"), validators=[InputRequired(REQUIRED)])
+    departure = IsoDateField(_l("Départ"), validators=[InputRequired(REQUIRED)])
+    guests_count = BoundedIntegerField(_l("Nombre de voyageurs"), validators=[InputRequired(REQUIRED)])
+    travellers = TextAreaField(
+        _l("Noms des voyageurs (un par ligne)"),
+        validators=[Optional(), Length(max=4000, message=_l("4000 caractères au plus."))],
+    )
+
+    def validate_departure(self, field):
+        if field.data and self.arrival.data:
+            if field.data <= self.arrival.data:
+                raise ValidationError(
+                    _l("Le départ doit être après l'arrivée : choisissez une date ultérieure.")
+                )
+            if (field.data - self.arrival.data).days > 366:
+                raise ValidationError(_l("Un séjour compte au plus un an : raccourcissez-le."))
+
+    def validate_rooms(self, field):
+        self.guests = self.guests_count.data or 0  # the beds are checked against the new number
+        super().validate_rooms(field)
+
+    def validate_guests_count(self, field):
+        if field.data is not None and field.data < 1:
+            raise ValidationError(_l("Indiquez au moins un voyageur."))
+
+
+class RefuseChangeForm(BaseForm):
+    message = TextAreaField(
+        _l("Réponse au demandeur"),
+        validators=[
+            DataRequired(_l("Expliquez au demandeur pourquoi la modification est refusée.")),
             Length(max=4000, message=_l("4000 caractères au plus.")),
         ],
     )

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..calendar.links import webcal_url
 from ..extensions import db
-from ..security.links import external_url
+from ..urls import external_url
 from . import bp
 from .access import staff_required
 

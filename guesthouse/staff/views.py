@@ -1,4 +1,4 @@
-"""The staff dashboard and the decisions on a stay request."""
+"""The staff dashboard and the decisions on a stay request and on its changes."""
 
 from functools import partial
 
@@ -8,29 +8,35 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
+from ..bookings.changes import ChangeRequest
 from ..bookings.choices import StayStatus
-from ..bookings.models import StayRequest, TransitionError
-from ..bookings.operations import (
-    BookingConflict,
+from ..bookings.lists import (
     RequestFilters,
-    active_rooms,
-    approve_stay,
-    load_history,
-    lock_stay,
+    pending_changes,
     pending_overview,
-    room_choices,
     search_requests,
     upcoming_approved,
 )
-from ..changes.forms import RefuseChangeForm
-from ..changes.operations import pending_change, pending_changes
-from ..database import today
+from ..bookings.models import StayRequest, TransitionError
+from ..bookings.operations import (
+    BookingConflict,
+    accept_change_request,
+    active_rooms,
+    approve_stay,
+    change_stay,
+    load_history,
+    lock_stay,
+    pending_change,
+    room_choices,
+)
+from ..database import begin_write, today
 from ..extensions import db
 from ..pagecache import cached
 from ..urls import MAX_ID
+from ..views import refuse_stale
 from . import bp
 from .access import staff_required
-from .forms import ApproveForm, ReasonForm, RequestFilterForm
+from .forms import ApproveForm, ReasonForm, RefuseChangeForm, RequestFilterForm, StayEditForm
 
 
 @bp.route("/")
@@ -119,25 +125,13 @@ def request_detail(stay_id: int):
     return render_request(db.get_or_404(StayRequest, stay_id))
 
 
-def refuse_stale(stay: StayRequest):
-    flash(
-        _(
-            "Cette demande est désormais « %(status)s » : l'action n'est plus possible. "
-            "Consultez son historique ci-dessous.",
-            status=stay.status.label,
-        ),
-        "error",
-    )
-    return render_request(stay, 409)
-
-
 @bp.post("/requests/<int:stay_id>/approve")
 @staff_required
 def approve(stay_id: int):
     """Approve a pending request with the chosen rooms (409 if one is taken or closed)."""
     stay = lock_stay(stay_id) or abort(404)
     if not stay.can_approve(current_user):
-        return refuse_stale(stay)
+        return refuse_stale(stay, render_request)
     form = ApproveForm(rooms=active_rooms(), guests=stay.guests)
     if not form.validate_on_submit():
         return render_request(stay, 400, approve_form=form)
@@ -148,7 +142,7 @@ def approve(stay_id: int):
         return render_request(stay, 409, approve_form=form, conflicts=conflict.conflicts)
     except TransitionError:
         db.session.rollback()
-        return refuse_stale(stay)
+        return refuse_stale(stay, render_request)
     db.session.commit()
     flash(_("Séjour %(reference)s confirmé.", reference=stay.reference), "success")
     return redirect(url_for(".request_detail", stay_id=stay.id), code=303)
@@ -160,7 +154,7 @@ def reject(stay_id: int):
     """Refuse a pending request, with a reason."""
     stay = lock_stay(stay_id) or abort(404)
     if not stay.can_reject(current_user):
-        return refuse_stale(stay)
+        return refuse_stale(stay, render_request)
     form = ReasonForm()
     if not form.validate_on_submit():
         return render_request(stay, 400, reject_form=form)
@@ -176,7 +170,7 @@ def cancel(stay_id: int):
     """Cancel a pending request or an approved stay, with a reason; its rooms are freed."""
     stay = lock_stay(stay_id) or abort(404)
     if not stay.can_cancel(current_user):
-        return refuse_stale(stay)
+        return refuse_stale(stay, render_request)
     form = ReasonForm()
     if not form.validate_on_submit():
         return render_request(stay, 400, cancel_form=form)
@@ -203,3 +197,116 @@ def revoke_link(stay_id: int):
         "success",
     )
     return redirect(url_for(".request_detail", stay_id=stay.id), code=303)
+
+
+def edit_form(stay: StayRequest, **kwargs) -> StayEditForm:
+    return StayEditForm(rooms=active_rooms(), guests=stay.guests, **kwargs)
+
+
+@bp.route("/requests/<int:stay_id>/edit", methods=["GET", "POST"])
+@staff_required
+def edit_stay(stay_id: int):
+    """Staff move an approved stay to other dates, rooms or travellers (409 on a taken room)."""
+    stay = db.get_or_404(StayRequest, stay_id)
+    if not stay.can_change(current_user):
+        abort(404)
+    form = edit_form(stay)
+    if not form.is_submitted():
+        form = edit_form(
+            stay,
+            formdata=None,
+            data={
+                "arrival": stay.arrival,
+                "departure": stay.departure,
+                "guests_count": stay.guests,
+                "travellers": stay.travellers,
+                "rooms": [a.room_id for a in stay.assignments],
+            },
+        )
+    elif form.validate():
+        try:
+            stay = lock_stay(stay_id) or abort(404)
+            change_stay(
+                stay,
+                by=current_user,
+                arrival=form.arrival.data,
+                departure=form.departure.data,
+                room_ids=form.rooms.data,
+                guests=form.guests_count.data,
+                travellers=(form.travellers.data or "").strip(),
+                message=(form.message.data or "").strip(),
+            )
+        except BookingConflict as conflict:
+            db.session.rollback()
+            return render_edit(stay, form, 409, conflicts=conflict.conflicts)
+        except TransitionError:
+            db.session.rollback()
+            abort(409)
+        db.session.commit()
+        flash(
+            _("Séjour %(reference)s modifié ; le demandeur en est informé.", reference=stay.reference),
+            "success",
+        )
+        return redirect(url_for(".request_detail", stay_id=stay.id), code=303)
+    return render_edit(stay, form, 400 if form.errors else 200)
+
+
+def render_edit(stay: StayRequest, form: StayEditForm, status: int, conflicts=()):
+    """The edit page, each room with its beds and whether it is free on the nights in the form: the
+    stay's own at first, after a submission the nights asked for (when they make a stay)."""
+    start, end = form.arrival.data, form.departure.data
+    if not (start and end and start < end):
+        start, end = stay.arrival, stay.departure
+    rooms = room_choices(stay, start, end)
+    return render_template(
+        "staff/edit.html", stay=stay, form=form, conflicts=conflicts, rooms=rooms, nights=(start, end)
+    ), status
+
+
+def locked_change(change_id: int) -> ChangeRequest:
+    """The change request and its stay, loaded for a decision inside a write transaction."""
+    begin_write()
+    change = db.get_or_404(ChangeRequest, change_id)
+    lock_stay(change.stay_id)
+    return change
+
+
+@bp.post("/changes/<int:change_id>/accept")
+@staff_required
+def accept_change(change_id: int):
+    """Apply a requested change with the chosen rooms, after the conflict check (409 on a taken room)."""
+    change = locked_change(change_id)
+    form = ApproveForm(rooms=active_rooms(), guests=change.guests)
+    if not form.validate_on_submit():
+        return render_request(change.stay, 400, accept_change_form=form)
+    try:
+        accept_change_request(
+            change, by=current_user, room_ids=form.rooms.data, message=(form.message.data or "").strip()
+        )
+    except BookingConflict as conflict:
+        db.session.rollback()
+        return render_request(change.stay, 409, accept_change_form=form, conflicts=conflict.conflicts)
+    except TransitionError:
+        db.session.rollback()
+        return refuse_stale(change.stay, render_request)
+    db.session.commit()
+    flash(_("Modification acceptée ; le demandeur en est informé."), "success")
+    return redirect(url_for(".request_detail", stay_id=change.stay_id), code=303)
+
+
+@bp.post("/changes/<int:change_id>/refuse")
+@staff_required
+def refuse_change(change_id: int):
+    """Refuse a requested change with a message; the stay stays as it was."""
+    change = locked_change(change_id)
+    form = RefuseChangeForm()
+    if not form.validate_on_submit():
+        return render_request(change.stay, 400, refuse_change_form=form)
+    try:
+        change.refuse(by=current_user, message=form.message.data.strip())
+    except TransitionError:
+        db.session.rollback()
+        return refuse_stale(change.stay, render_request)
+    db.session.commit()
+    flash(_("Modification refusée ; le demandeur en est informé."), "success")
+    return redirect(url_for(".request_detail", stay_id=change.stay_id), code=303)

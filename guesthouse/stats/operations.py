@@ -18,9 +18,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from ..bookings.choices import COOPERATION_AXES, ORGANISATION_TYPES, StayStatus
-from ..bookings.models import ArchivedRequest, RoomAssignment, StayRequest
+from ..bookings.models import RoomAssignment, StayRequest
 from ..bookings.operations import closed_nights, nights_between
 from ..extensions import db
+from ..privacy.models import ArchivedRequest
 from ..rooms.models import Room
 
 # A request is "decided" when staff approved, refused or cancelled it; a withdrawal is the requester's.

@@ -1,4 +1,4 @@
-"""outbox messages: every email, stored with the change that causes it (issue 3)
+"""outbox messages: every email, stored with the change that causes it
 
 Revision ID: i3_outbox
 Revises: 0002

@@ -1,4 +1,8 @@
-"""A requester's request to change an approved stay, which staff accept or refuse."""
+"""A requester's request to change an approved stay, which staff accept or refuse.
+
+A change request is part of a stay's life: `StayRequest.change_requests` (models.py) is the other
+side of `ChangeRequest.stay`, and a cancelled stay closes the requests still waiting.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,12 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..bookings.choices import StayStatus
-from ..bookings.models import StayRequest, TransitionError
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
+from .choices import StayStatus
+from .models import StayRequest, TransitionError
 
 if TYPE_CHECKING:
     from ..staff.models import StaffUser
@@ -48,11 +52,7 @@ class ChangeRequest(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="SET NULL"))
     response: Mapped[str] = mapped_column(sa.Text, default="")
 
-    # The backref lets a stay close its pending change requests when it is cancelled; the database's
-    # ON DELETE CASCADE removes them with the stay (passive_deletes: no loading them just to delete).
-    stay: Mapped[StayRequest] = relationship(
-        backref=backref("change_requests", cascade="all, delete-orphan", passive_deletes=True)
-    )
+    stay: Mapped[StayRequest] = relationship(back_populates="change_requests")
 
     @property
     def nights(self) -> int:
