@@ -131,9 +131,8 @@ def house_in_use(app, make_room, make_stay, make_staff, make_closure, approve):
     app.config["MAIL_BACKEND"] = "console"  # so that the pages of kept mails exist
     djoliba = make_room(name="Djoliba", beds=2)
     make_room(name="Niger", beds=2)
-    make_closure(
-        start_date=today() + timedelta(days=60)
-    )  # clear of the stays below: a closure, not a conflict
+    # Clear of the stays below: a closure to show, not a conflict with them.
+    make_closure(start_date=today() + timedelta(days=60))
     pending = make_stay(start=today() + timedelta(days=40))
     changed = approve(make_stay(contact_email="awa@example.org", guests=2), djoliba)
     ChangeRequest.open(
