@@ -209,7 +209,7 @@ def test_sent_messages_are_deleted_after_the_retention_period(make_stay, runner,
     old, recent = rows()
     old.sent_at = utcnow() - timedelta(days=91)
     db.session.commit()
-    assert "1 sent message(s) older than 90 days deleted" in send(runner)
+    assert "Sent messages older than 90 days deleted: 1." in send(runner)
     assert [row.id for row in rows()] == [recent.id]
 
 

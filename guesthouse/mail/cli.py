@@ -47,7 +47,7 @@ def send(limit: int) -> None:
     db.session.commit()
     click.echo(
         f"Sent {totals['sent']}, to retry later {totals['retry']}, failed {totals['failed']}; "
-        f"{purged} sent message(s) older than {retention} days deleted."
+        f"Sent messages older than {retention} days deleted: {purged}."
     )
     if unwritten is not None:
         raise click.ClickException(f"the mails of some changes could not be written: {unwritten}")

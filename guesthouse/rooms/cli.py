@@ -21,11 +21,13 @@ def create_room(name: str, beds: int, description: str) -> None:
         raise click.ClickException(f"a room named {name!r} already exists")
     db.session.add(Room(name=name, beds=beds, description=description))
     db.session.commit()
-    click.echo(f"Room {name!r} created with {beds} bed(s).")
+    click.echo(f"Room {name!r} created with {beds} {'bed' if beds == 1 else 'beds'}.")
 
 
 @rooms_cli.command("list")
 def list_rooms() -> None:
     """List the rooms."""
     for room in db.session.scalars(sa.select(Room).order_by(Room.name)):
-        click.echo(f"{room.id}\t{room.name}\t{room.beds} bed(s)\t{'active' if room.active else 'inactive'}")
+        click.echo(
+            f"{room.id}\t{room.name}\t{room.beds} {'bed' if room.beds == 1 else 'beds'}\t{'active' if room.active else 'inactive'}"
+        )
