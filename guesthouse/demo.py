@@ -145,7 +145,7 @@ def demo_command() -> None:
         stay.assign_reference()
         if state == "approved":
             needed = [r for r in rooms if r.beds >= guests][:1] or rooms[:2]
-            approve_stay(stay, by=admin, room_ids=[r.id for r in needed], message="Bienvenue !")
+            approve_stay(stay, by=admin, room_ids=[r.id for r in needed], message="Bienvenue !")
         elif state == "rejected":
             stay.reject(by=admin, reason="La maison est complète à ces dates.")
         elif state == "cancelled":

@@ -76,7 +76,7 @@ def _messages() -> dict[int, tuple[str, str]]:
         500: (
             _("Erreur interne"),
             _(
-                "Une erreur inattendue s'est produite. Réessayez dans un instant ; si elle persiste, écrivez au service."
+                "Une erreur inattendue s'est produite. Réessayez dans un instant ; si elle persiste, écrivez au service."
             ),
         ),
     }

@@ -137,7 +137,7 @@ class IsoDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(
-                _l("Date invalide : saisissez une date réelle au format AAAA-MM-JJ (par exemple 2027-03-14).")
+                _l("Date invalide : saisissez une date réelle au format AAAA-MM-JJ (par exemple 2027-03-14).")
             ) from None
 
 

@@ -1,9 +1,12 @@
 """The interface language: the one chosen on the site, else the browser's, else French."""
 
+import re
+from datetime import date
 from urllib.parse import urlsplit
 
+from babel.dates import get_date_format
 from flask import Response, after_this_request, current_app, has_request_context, request
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import MapAdapter, RequestRedirect
 
@@ -27,6 +30,33 @@ def language() -> str:
     """The current language code, as stored with a request and written in `lang` attributes."""
     locale = get_locale()
     return locale.language if locale is not None else current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+# The day of the month in a Babel pattern: a lone `d` outside quoted text ('dd' is 01, and stays).
+_DAY_FIELD = re.compile(r"(?<![d'])d(?![d'])")
+
+
+def format_day(value: date, format: str = "medium") -> str:
+    """A date in the current language, as pages, mails and feeds write it.
+
+    French writes the first of a month as an ordinal, "1er janvier 2027", where Babel gives "1 janvier".
+    `format` is a Babel width (short, medium, long, full) or pattern.
+    """
+    locale = get_locale()
+    if value.day != 1 or locale is None or locale.language != "fr":
+        return format_date(value, format)
+    pattern = (
+        get_date_format(format, locale).pattern if format in ("short", "medium", "long", "full") else format
+    )
+    # Quoted runs ('de') are literal text: only the fields between them change.
+    parts = pattern.split("'")
+    parts[::2] = [_DAY_FIELD.sub("d'er'", part) for part in parts[::2]]
+    return format_date(value, "'".join(parts))
+
+
+def counted(number: int, singular: str, plural: str) -> str:
+    """A count in the commands' output, which is English and not translated: "1 bed", "2 beds"."""
+    return f"{number} {singular if number == 1 else plural}"
 
 
 def select_locale() -> str:

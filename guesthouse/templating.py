@@ -4,13 +4,13 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import format_datetime, get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
 
 from .bookings.choices import COOPERATION_AXES, ORGANISATION_TYPES, StayStatus
-from .i18n import language
+from .i18n import format_day, language
 
 
 def bound_gettext() -> dict:
@@ -39,8 +39,8 @@ def bound_gettext() -> dict:
 
 @lru_cache(maxsize=8192)
 def _format_day(value: date, format: str, locale: str) -> str:
-    # The locale is part of the key: format_date reads the same one from the request.
-    return format_date(value, format)
+    # The locale is part of the key: format_day reads the same one from the request.
+    return format_day(value, format)
 
 
 def register(app: Flask) -> None:

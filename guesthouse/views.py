@@ -13,7 +13,7 @@ def refuse_stale(stay: StayRequest, page: Callable[..., ResponseReturnValue]) ->
     """Someone acted on the stay first: say what it has become, on its page (`page(stay, status)`), 409."""
     flash(
         _(
-            "Cette demande est désormais « %(status)s » : l'action n'est plus possible. "
+            "Cette demande est désormais « %(status)s » : l'action n'est plus possible. "
             "Consultez son historique ci-dessous.",
             status=stay.status.label,
         ),

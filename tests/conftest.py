@@ -32,6 +32,7 @@ from guesthouse.rooms.models import Closure, Room
 from guesthouse.staff.models import Role, StaffUser
 
 from .served_pages import HtmlChecker, ServedPages, checker_missing
+from .typography import TypographyWatch
 
 STAFF_PASSWORD = "correct horse battery staple"
 
@@ -235,8 +236,9 @@ def make_staff(app):
 
 
 @pytest.fixture
-def make_stay(app):
+def make_stay(app, french_typography):
     def make(**overrides) -> StayRequest:
+        french_typography.typed(*overrides.values())  # what a requester typed, punctuation and all
         start = overrides.pop("start", today() + timedelta(days=10))
         nights = overrides.pop("nights", 3)
         overrides.setdefault("arrival", start)
@@ -318,6 +320,21 @@ def valid_request_form(**overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+@pytest.fixture(autouse=True)
+def french_typography(request):
+    """Every French page the test's app serves and every French mail it sends reads as French
+    (tests/typography.py); a fault fails the test at teardown, naming the page or mail."""
+    watch = TypographyWatch()
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").after_request(watch.response)
+    inbox = request.getfixturevalue("smtp_server") if "smtp_server" in request.fixturenames else None
+    yield watch
+    if inbox is not None:
+        watch.mails(inbox.messages)
+    if watch.found:
+        pytest.fail(watch.report(), pytrace=False)
 
 
 # -- Real browser (Playwright driving Debian's Chromium) ------------------------------------------------

@@ -26,6 +26,9 @@ VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 JAVA = shutil.which("java") or "/usr/bin/java"
 
 _HTML_LANG = re.compile(rb'<html lang="([a-z]+)"')
+# Marks the second rendering: it replays the browser's cookies, so a message flashed for the first
+# rendering shows again, in the language it was written in (tests/typography.py leaves these out).
+REPLAY = "tests.served_pages.replay"
 # The CSRF token changes with each render: two renders of the same page differ only there.
 _CSRF_VALUE = re.compile(rb'(name="csrf_token"[^>]*value=")[^"]*')
 
@@ -142,7 +145,7 @@ class ServedPages:
         environ.update(
             HTTP_COOKIE="; ".join([*cookies, f"lang={other}"]),
             CONTENT_LENGTH="0",
-            **{"wsgi.input": io.BytesIO()},
+            **{"wsgi.input": io.BytesIO(), REPLAY: True},
         )
         answer: dict = {}
         body = self._read(self.app(environ, lambda status, headers, exc_info=None: answer.update(s=status)))

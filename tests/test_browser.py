@@ -78,13 +78,13 @@ def test_the_whole_story_in_a_browser(live_server, browser_context, make_room, m
     assert staff_page.get_by_text("Ces chambres comptent 2 lits pour 3 voyageurs").is_visible()
     staff_page.get_by_label("Djoliba").check()
     staff_page.get_by_label("Niger").check()
-    staff_page.get_by_label("Message au demandeur").fill("Bienvenue à Bamako !")
+    staff_page.get_by_label("Message au demandeur").fill("Bienvenue à Bamako !")
     staff_page.get_by_role("button", name="Confirmer le séjour").click()
     assert staff_page.get_by_text(f"Séjour {reference} confirmé.").is_visible()
 
     page.goto(requester_url)
     assert page.get_by_text("Votre séjour est confirmé.").is_visible()
-    assert page.get_by_text("Bienvenue à Bamako !").is_visible()
+    assert page.get_by_text("Bienvenue à Bamako !").is_visible()
     assert page.get_by_text("Djoliba, Niger", exact=True).is_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger le séjour (fichier .ics)").click()
@@ -106,7 +106,7 @@ def test_the_whole_story_in_a_browser(live_server, browser_context, make_room, m
     ).click()
     assert staff_page.get_by_text("Mission prolongée d'un jour").first.is_visible()
     staff_page.get_by_role("button", name="Accepter la modification").click()
-    assert staff_page.get_by_text("Modification acceptée ; le demandeur en est informé.").is_visible()
+    assert staff_page.get_by_text("Modification acceptée ; le demandeur en est informé.").is_visible()
     assert staff_context.console_errors == []
     staff_context.close()
 

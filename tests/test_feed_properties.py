@@ -117,15 +117,15 @@ def test_staff_feed_text_round_trips_through_every_parser(
         body = client.get(f"/calendar/staff/{staff_token(house['staff'])}.ics").data
         stay_event, closure_event = parse(body)  # exactly two events: nothing injected
         shown_org, shown_room = calendar_text(organisation), calendar_text(room_name)
-        assert stay_event.summary == f"{stay.reference} — {shown_org}, 2 voyageur(s)"
+        assert stay_event.summary == f"{stay.reference} — {shown_org}, 2 voyageurs"
         assert stay_event.location == (shown_room or None)  # an empty LOCATION is left out
         assert stay_event.description == "\n".join(
             [
-                f"Référence : {stay.reference}",
-                f"Organisation : {shown_org}",
-                "Voyageurs : 2",
-                f"Chambres : {shown_room}",
-                f"Fiche : http://mpab.test/staff/requests/{stay.id}",
+                f"Référence : {stay.reference}",
+                f"Organisation : {shown_org}",
+                "Voyageurs : 2",
+                f"Chambres : {shown_room}",
+                f"Fiche : http://mpab.test/staff/requests/{stay.id}",
             ]
         )
         assert closure_event.description == calendar_text(reason)

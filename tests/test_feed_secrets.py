@@ -79,7 +79,7 @@ def test_invitation_and_download_hold_no_private_link_and_say_the_same(
     assert downloaded.summary == "Séjour — Maison du Partenariat Angers-Bamako"
     assert downloaded.location == "Maison du Partenariat Angers-Bamako, Bamako, Mali"
     lines = downloaded.description.splitlines()
-    assert f"Référence : {stay.reference}" in lines and "Chambres : Djoliba" in lines
+    assert f"Référence : {stay.reference}" in lines and "Chambres : Djoliba" in lines
     assert any(HOME in line for line in lines)  # the house's public page
     assert any(SERVICE in line for line in lines)  # and how to reach the service
     for ics in (invitation, body):
@@ -101,10 +101,10 @@ def test_a_backslash_n_stays_as_written_and_a_line_break_is_written_backslash_n(
     db.session.expire_all()
     for ics in (invitation, download(client, stay.access_token)):
         [event] = parse(ics)  # icalendar, vobject and ical read the same text
-        assert "Chambres : Salle C:\\Niger" in event.description.splitlines()
+        assert "Chambres : Salle C:\\Niger" in event.description.splitlines()
         text = unfolded(ics)
         assert "Salle C:\\\\Niger" in text  # the backslash escaped, not read as a line break
-        assert f"Référence : {stay.reference}\\n" in text  # RFC 5545 line break: backslash, small n
+        assert f"Référence : {stay.reference}\\n" in text  # RFC 5545 line break: backslash, small n
         assert "\\N" not in text.replace("\\\\N", "")
 
 
@@ -163,7 +163,7 @@ def test_replaced_links_leave_with_the_purge(client, runner, make_room, make_sta
 
     result = runner.invoke(args=["privacy", "purge"])
     assert result.exit_code == 0, result.output
-    assert "anonymised 1 approved stay(s)" in result.output and "deleted 1 closed request(s)" in result.output
+    assert "anonymised 1 approved stay " in result.output and "deleted 1 closed request " in result.output
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReplacedToken)) == 0
     for token in old_tokens:
         assert client.get(f"/calendar/requests/{token}.ics").status_code == 404

@@ -136,19 +136,19 @@ def test_staff_feed_shows_references_organisations_travellers_and_rooms_but_no_c
 
     response = feed(client, url)
     events = {e.summary: e for e in parse(response.data)}
-    confirmed = f"{stay.reference} — Association Secrète du Fleuve, 3 voyageur(s)"
-    tentative = f"[En attente] {pending.reference} — Université d'Angers, 1 voyageur(s)"
+    confirmed = f"{stay.reference} — Association Secrète du Fleuve, 3 voyageurs"
+    tentative = f"[En attente] {pending.reference} — Université d'Angers, 1 voyageur"
     assert {(e.summary, e.status, e.location) for e in events.values()} == {
         (confirmed, "CONFIRMED", "Djoliba, Niger"),
         ("Fermé — Toute la maison", "CONFIRMED", "Toute la maison"),
         (tentative, "TENTATIVE", None),
     }
     assert events[confirmed].description.splitlines() == [
-        f"Référence : {stay.reference}",
-        "Organisation : Association Secrète du Fleuve",
-        "Voyageurs : 3",
-        "Chambres : Djoliba, Niger",
-        f"Fiche : http://mpab.test/staff/requests/{stay.id}",
+        f"Référence : {stay.reference}",
+        "Organisation : Association Secrète du Fleuve",
+        "Voyageurs : 3",
+        "Chambres : Djoliba, Niger",
+        f"Fiche : http://mpab.test/staff/requests/{stay.id}",
     ]
     assert events["Fermé — Toute la maison"].description == "Groupe électrogène"
     text = unfolded(response.data)
@@ -288,8 +288,8 @@ def test_requester_download_is_the_approved_stay_under_its_invitation_uid(
     assert (event.start, event.end) == (stay.arrival, stay.departure)
     assert event.summary == "Séjour — Maison du Partenariat Angers-Bamako"
     assert event.status == "CONFIRMED" and event.sequence == stay.sequence
-    assert f"Référence : {stay.reference}" in event.description
-    assert "Chambres : Djoliba" in event.description
+    assert f"Référence : {stay.reference}" in event.description
+    assert "Chambres : Djoliba" in event.description
     assert "Site de la maison\u00a0: http://mpab.test/" in event.description  # public, not the private link
     assert stay.access_token not in response.get_data(as_text=True)
     assert response.headers["Content-Disposition"] == f'attachment; filename="{stay.reference}.ics"'

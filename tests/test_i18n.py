@@ -66,7 +66,7 @@ def french_fragments() -> tuple[str, ...]:
         ids = key(message) if isinstance(key(message), tuple) else (message.id,)
         for msgid in ids:
             for piece in PLACEHOLDER.split(msgid):
-                piece = piece.strip(" .,:;!?()«»“”—…\n")
+                piece = piece.strip(" \u00a0\u202f.,:;!?()«»“”—…\n")
                 if len(WORD.findall(piece)) >= 2 and piece not in english:
                     fragments.add(piece)
     return tuple(sorted(fragments))
@@ -514,7 +514,7 @@ def test_every_mail_to_an_english_requester_is_english(
     db.session.refresh(kept)
     kept.decided_at -= timedelta(days=60)  # confirmed long ago: a reminder is due
     db.session.commit()
-    assert "1 reminder(s)" in runner.invoke(args=["mail", "reminders", "--days", "40"]).output
+    assert "1 reminder queued" in runner.invoke(args=["mail", "reminders", "--days", "40"]).output
     page = f"/requests/{kept.access_token}"
     assert form_post(f"{page}/cancel", {"reason": "Flight cancelled"}, page=page).status_code == 303
 

@@ -35,7 +35,7 @@ def outage(app, runner, make_stay, closed_port, stays: int) -> list[OutboxMessag
         text_body="",
         html_body="",
         status=OutboxStatus.FAILED,
-        last_error="rédaction impossible : KeyError",
+        last_error="rédaction impossible : KeyError",
     )
     db.session.add(unwritten)
     db.session.commit()

@@ -216,13 +216,13 @@ def test_a_mail_that_cannot_be_written_is_shown_failed_and_the_others_go(
     auth.login_admin()
     page = client.get("/staff/mail/").get_data(as_text=True)
     assert f"E-mail non rédigé — {broken.reference} (submitted)" in page
-    assert "rédaction impossible : KeyError: &#39;house_phone&#39;" in page
+    assert "rédaction impossible : KeyError: &#39;house_phone&#39;" in page
     # Nothing was written, so nothing can be sent again: admins are told what to do instead.
     [failed] = db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED))
     response = form_post(f"/staff/mail/{failed.id}/resend", {}, page="/staff/mail/")
     assert response.status_code == 303
     page = client.get("/staff/mail/").get_data(as_text=True)
-    assert "Cet e-mail n&#39;a jamais pu être rédigé : il n&#39;y a rien à renvoyer." in page
+    assert "Cet e-mail n&#39;a jamais pu être rédigé : il n&#39;y a rien à renvoyer." in page
     db.session.expire_all()
     assert db.session.get(OutboxMessage, failed.id).status == OutboxStatus.FAILED
 

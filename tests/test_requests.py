@@ -84,7 +84,7 @@ def test_each_rule_has_a_french_message_next_to_its_field(client, make_room, for
         "rules": ({"accept_rules": ""}, "Cochez cette case pour accepter le règlement"),
         "bad_date": (
             {"arrival": "2027-02-30"},
-            "Date invalide : saisissez une date réelle au format AAAA-MM-JJ",
+            "Date invalide : saisissez une date réelle au format AAAA-MM-JJ",
         ),
         "type": ({"organisation_type": "pirates"}, "Choisissez un type d'organisation dans la liste"),
         "names": ({"guests": "1"}, "plus de noms que de voyageurs"),

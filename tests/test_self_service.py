@@ -176,5 +176,5 @@ def test_lost_link_requests_left_unanswered_are_purged_after_a_day(client, form_
     db.session.commit()
     result = runner.invoke(args=["privacy", "purge"])
     assert result.exit_code == 0, result.output
-    assert "deleted lost-link requests left unanswered for over a day: 1" in result.output
+    assert "deleted 1 lost-link request left unanswered for over a day" in result.output
     assert link_requests() == ["new@example.org"]

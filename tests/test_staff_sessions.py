@@ -222,7 +222,7 @@ def test_a_session_idle_for_30_days_ends_and_the_purge_deletes_it(app, runner, m
 
     result = runner.invoke(args=["privacy", "purge"])
     assert result.exit_code == 0, result.output
-    assert "deleted staff sessions unused for over 30 days: 1" in result.output
+    assert "deleted 1 staff session unused for over 30 days" in result.output
     assert [s.browser for s in sessions_of(user)] == ["Téléphone"]
     assert used.get("/staff/").status_code == 200
 

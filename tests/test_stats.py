@@ -85,14 +85,14 @@ def test_march_figures_match_the_hand_counts(client, march):
         "dont encore en attente": ["1"],
         "Délai médian de décision": ["12 heures"],
     }
-    assert "sur 7 demande(s) décidée(s)" in text_of(response)
+    assert "sur 7 demandes décidées" in text_of(response)
     assert "6 séjours confirmés ont au moins une nuit dans la période." in text_of(response)
 
 
 def test_stays_straddling_months_split_their_nights(client, march):
     response = client.get(FEB_TO_APRIL)
     assert response.status_code == 200
-    assert "Période : du 1 février 2027 au 30 avril 2027 — 89 nuits." in text_of(response)
+    assert "Période : du 1er février 2027 au 30 avril 2027 — 89 nuits." in text_of(response)
     months = tables_of(response)["Occupation et séjours par mois"]
     # February (28 nights, no closure): 3 active rooms × 28 = 84 available; S1 in Baobab on the
     # nights of 25-28 Feb = 4 occupied → 4.8 %; S1 only: 2 guests × 4 nights = 8 person-nights.
@@ -123,12 +123,14 @@ def test_charts_are_accessible_svg_drawn_on_the_server(client, march):
     occupancy = html[html.index('<svg class="chart" id="chart-occupancy"') : html.index("</svg>")]
     assert 'role="img"' in occupancy and 'aria-label="Taux d&#39;occupation par mois"' in occupancy
     assert "<title>Taux d&#39;occupation par mois</title>" in occupancy
-    assert "févr. : 4,8\xa0%; mars : 30,1\xa0%; avr. : 5,6\xa0%" in occupancy  # the description
+    assert (
+        "févr.\xa0: 4,8\xa0%\u202f; mars\xa0: 30,1\xa0%\u202f; avr.\xa0: 5,6\xa0%" in occupancy
+    )  # the description
     assert occupancy.count("<rect") == 3
     axes = html[html.index('<svg class="chart" id="chart-axes"') :]
     axes = axes[: axes.index("</svg>")]
     assert 'aria-label="Nuitées par axe de coopération"' in axes
-    assert "Éducation et petite enfance : 26" in axes
+    assert "Éducation et petite enfance\xa0: 26" in axes
     # Bars are proportional: the longest (Éducation, 26 person-nights) spans the 340 px of the plot;
     # Culture has S3 1 × 3 + S4 3 × 6 = 21 → 340 × 21 / 26 = 274.6 px.
     assert 'width="340.0"' in axes and 'width="274.6"' in axes

@@ -43,4 +43,4 @@ def test_ten_years_exactly_is_allowed_and_a_single_day_too(client, auth):
     assert "— 3652 nuits." in text_of(response)
     response = client.get("/staff/stats?start=2027-03-05&end=2027-03-05")  # `period` guessed from the fields
     assert response.status_code == 200
-    assert "Période : du 5 mars 2027 au 5 mars 2027 — 1 nuits." in text_of(response)
+    assert "Période : du 5 mars 2027 au 5 mars 2027 — 1 nuit." in text_of(response)

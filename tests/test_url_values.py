@@ -219,7 +219,7 @@ def test_a_month_that_is_not_one_shows_the_current_month_with_a_message(client, 
     # As for any month out of reach (an old link): the visitor is shown what can be shown, and why.
     assert response.status_code == 200
     html = text_of(response)
-    assert "Ce mois n'est pas consultable : voici le mois en cours." in html
+    assert "Ce mois n'est pas consultable : voici le mois en cours." in html
     assert f"month={today():%Y-%m}&arrival=" in html or "passé" in html
 
 
@@ -237,10 +237,10 @@ def test_a_year_out_of_range_answers_400_with_a_french_message(client, auth, yea
     page = client.get("/staff/stats", query_string={"period": "year", "year": year})
     assert page.status_code == 400
     assert "Choisissez une année entre 2000 et 2100." in text_of(page)
-    assert f"Période : année {today().year}" in text_of(page)
+    assert f"Période : année {today().year}" in text_of(page)
     export = client.get("/staff/stats/stays.csv", query_string={"period": "year", "year": year})
     assert export.status_code == 400
-    assert "Période invalide : Choisissez une année entre 2000 et 2100." in text_of(export)
+    assert "Période invalide : Choisissez une année entre 2000 et 2100." in text_of(export)
 
 
 @pytest.mark.parametrize("number", ["2147483648", "9223372036854775808", "99999999999999999999"])

@@ -13,13 +13,13 @@ PASSWORD_LENGTH = Length(
     min=PASSWORD_MIN_LENGTH,
     max=PASSWORD_MAX_LENGTH,
     message=_l(
-        "Le mot de passe doit compter de %(min)s à %(max)s caractères : une phrase de plusieurs mots convient bien.",
+        "Le mot de passe doit compter de %(min)s à %(max)s caractères : une phrase de plusieurs mots convient bien.",
         min=PASSWORD_MIN_LENGTH,
         max=PASSWORD_MAX_LENGTH,
     ),
 )
 TOO_LONG = _l("1024 caractères au plus.")
-CONFIRM_MESSAGE = _l("Les deux saisies diffèrent : retapez le même mot de passe.")
+CONFIRM_MESSAGE = _l("Les deux saisies diffèrent : retapez le même mot de passe.")
 
 
 def role_choices() -> list[SelectChoice]:
@@ -63,7 +63,7 @@ class AccountForm(RoleForm):
         validators=[
             DataRequired(REQUIRED),
             Length(max=254, message=_l("254 caractères au plus.")),
-            Email(_l("Adresse e-mail invalide : vérifiez-la (par exemple nom@angers.fr).")),
+            Email(_l("Adresse e-mail invalide : vérifiez-la (par exemple nom@angers.fr).")),
         ],
     )
     name = StringField(

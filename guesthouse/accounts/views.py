@@ -26,7 +26,7 @@ def password():
         if not user.check_password(form.current_password.data):
             wrong_password()
             form.current_password.errors.append(
-                _("Mot de passe actuel incorrect : vérifiez-le et réessayez.")
+                _("Mot de passe actuel incorrect : vérifiez-le et réessayez.")
             )
         else:
             user.change_password(form.new_password.data)
@@ -61,7 +61,7 @@ def accounts():
     if form.validate_on_submit():
         email = StaffUser.normalise_email(form.email.data)
         if email_taken(email):
-            form.email.errors.append(_("Un compte utilise déjà cette adresse : ouvrez-le dans la liste."))
+            form.email.errors.append(_("Un compte utilise déjà cette adresse : ouvrez-le dans la liste."))
         else:
             generated = form.password_mode.data == "generate"
             password = StaffUser.generate_password() if generated else form.password.data
@@ -113,7 +113,7 @@ def change_role(account_id: int):
         return render_account(user, 400, role_form=form)
     user.role = Role(form.role.data)
     db.session.commit()
-    flash(_("Rôle de %(name)s : %(role)s.", name=user.name, role=user.role.label), "success")
+    flash(_("Rôle de %(name)s : %(role)s.", name=user.name, role=user.role.label), "success")
     return redirect(url_for(".account", account_id=user.id), code=303)
 
 
@@ -125,7 +125,7 @@ def deactivate(account_id: int):
     user.deactivate()
     db.session.commit()
     current_app.logger.info("staff account %s deactivated by %s", user.id, current_user.id)
-    flash(_("Compte de %(name)s désactivé : ses sessions sont fermées.", name=user.name), "success")
+    flash(_("Compte de %(name)s désactivé : ses sessions sont fermées.", name=user.name), "success")
     return redirect(url_for(".account", account_id=user.id), code=303)
 
 

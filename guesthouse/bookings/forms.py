@@ -2,15 +2,15 @@
 
 from datetime import timedelta
 
-from flask_babel import format_date
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from ..database import today
 from ..forms import BaseForm, BoundedIntegerField, HoneypotMixin, IsoDateField, choices_with_prompt
 from ..house.models import house_settings
+from ..i18n import format_day
 from .choices import COOPERATION_AXES, ORGANISATION_TYPES
 
 REQUIRED = _l("Ce champ est obligatoire.")
@@ -24,7 +24,7 @@ def contact_email_field(label) -> EmailField:
             Length(max=254, message=_l("254 caractères au plus.")),
             # No accented letters before the @: such addresses need SMTPUTF8, which mails here do not use.
             Email(
-                _l("Adresse e-mail invalide : vérifiez-la (par exemple nom@exemple.fr)."),
+                _l("Adresse e-mail invalide : vérifiez-la (par exemple nom@exemple.fr)."),
                 allow_smtputf8=False,
             ),
         ],
@@ -51,27 +51,31 @@ class StayDetailsForm(BaseForm):
             return
         if field.data <= today():
             raise ValidationError(
-                _l("L'arrivée doit être dans le futur : choisissez une date à partir de demain.")
+                _l("L'arrivée doit être dans le futur : choisissez une date à partir de demain.")
             )
         settings = house_settings()
         earliest = today() + timedelta(days=settings.min_notice_days)
         latest = today() + timedelta(days=settings.max_advance_days)
         if field.data < earliest:
             raise ValidationError(
-                _(
-                    "Les demandes se font au moins %(days)s jours avant l'arrivée : "
+                ngettext(
+                    "Les demandes se font au moins %(num)s jour avant l'arrivée : "
                     "choisissez une date à partir du %(date)s.",
-                    days=settings.min_notice_days,
-                    date=format_date(earliest, "long"),
+                    "Les demandes se font au moins %(num)s jours avant l'arrivée : "
+                    "choisissez une date à partir du %(date)s.",
+                    settings.min_notice_days,
+                    date=format_day(earliest, "long"),
                 )
             )
         if field.data > latest:
             raise ValidationError(
-                _(
-                    "Les demandes s'ouvrent %(days)s jours à l'avance : choisissez une arrivée "
+                ngettext(
+                    "Les demandes s'ouvrent %(num)s jour à l'avance : choisissez une arrivée "
                     "au plus tard le %(date)s, ou revenez plus tard.",
-                    days=settings.max_advance_days,
-                    date=format_date(latest, "long"),
+                    "Les demandes s'ouvrent %(num)s jours à l'avance : choisissez une arrivée "
+                    "au plus tard le %(date)s, ou revenez plus tard.",
+                    settings.max_advance_days,
+                    date=format_day(latest, "long"),
                 )
             )
 
@@ -80,13 +84,14 @@ class StayDetailsForm(BaseForm):
         if not (field.data and arrival):
             return
         if field.data <= arrival:
-            raise ValidationError(_l("Le départ doit être après l'arrivée : choisissez une date ultérieure."))
+            raise ValidationError(_l("Le départ doit être après l'arrivée : choisissez une date ultérieure."))
         max_nights = house_settings().max_nights
         if (field.data - arrival).days > max_nights:
             raise ValidationError(
-                _l(
-                    "Un séjour compte au plus %(max)s nuits : raccourcissez-le ou faites deux demandes.",
-                    max=max_nights,
+                ngettext(
+                    "Un séjour compte au plus %(num)s nuit : raccourcissez-le ou faites deux demandes.",
+                    "Un séjour compte au plus %(num)s nuits : raccourcissez-le ou faites deux demandes.",
+                    max_nights,
                 )
             )
 
@@ -97,10 +102,12 @@ class StayDetailsForm(BaseForm):
             raise ValidationError(_l("Indiquez au moins un voyageur."))
         if field.data > self.capacity:
             raise ValidationError(
-                _l(
-                    "La maison accueille au plus %(capacity)s personnes : "
+                ngettext(
+                    "La maison accueille au plus %(num)s personne : "
                     "réduisez le nombre de voyageurs ou contactez le service.",
-                    capacity=self.capacity,
+                    "La maison accueille au plus %(num)s personnes : "
+                    "réduisez le nombre de voyageurs ou contactez le service.",
+                    self.capacity,
                 )
             )
 
@@ -108,7 +115,7 @@ class StayDetailsForm(BaseForm):
         names = [line for line in (field.data or "").splitlines() if line.strip()]
         if self.guests.data and len(names) > self.guests.data:
             raise ValidationError(
-                _l("Vous avez indiqué plus de noms que de voyageurs : corrigez la liste ou le nombre.")
+                _l("Vous avez indiqué plus de noms que de voyageurs : corrigez la liste ou le nombre.")
             )
 
 
@@ -200,7 +207,7 @@ class ChangeRequestForm(StayDetailsForm):
         )
         if asked == (stay.arrival, stay.departure, stay.guests, stay.travellers.strip()):
             self.arrival.errors.append(
-                _l("Rien n'a changé : modifiez les dates, le nombre ou les noms des voyageurs.")
+                _l("Rien n'a changé : modifiez les dates, le nombre ou les noms des voyageurs.")
             )
             return False
         return True
@@ -219,7 +226,7 @@ class RequesterCancelForm(BaseForm):
     reason = TextAreaField(
         _l("Motif de l'annulation (communiqué au service)"),
         validators=[
-            DataRequired(_l("Indiquez le motif de l'annulation : le service en a besoin pour s'organiser.")),
+            DataRequired(_l("Indiquez le motif de l'annulation : le service en a besoin pour s'organiser.")),
             Length(max=4000, message=_l("4000 caractères au plus.")),
         ],
     )

@@ -146,7 +146,7 @@ def ask_change(token: str):
             )
         except TransitionError:
             db.session.rollback()
-            flash(_("Ce séjour ne peut plus être modifié : consultez son état ci-dessous."), "error")
+            flash(_("Ce séjour ne peut plus être modifié : consultez son état ci-dessous."), "error")
             return redirect(url_for(".show", token=stay.access_token), code=303)
         db.session.add(change)
         db.session.commit()

@@ -60,7 +60,7 @@ def staff_feed(window: Window) -> bytes:
         calendar = ical.new_calendar(
             name=_("%(house)s — service", house=house_name()),
             description=_(
-                "Séjours confirmés, demandes en attente et fermetures. Adresse personnelle : ne la partagez pas."
+                "Séjours confirmés, demandes en attente et fermetures. Adresse personnelle : ne la partagez pas."
             ),
             uid_seed="staff",
         )

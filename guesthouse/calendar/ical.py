@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from icalendar import Calendar, Component, Event, vCalAddress, vDuration, vText
 
 from ..bookings.choices import StayStatus
@@ -161,11 +162,11 @@ def staff_stay_summary(stay: StayRequest) -> str:
     values = {
         "reference": stay.reference or "",
         "organisation": calendar_text(stay.organisation),
-        "guests": stay.guests,
+        "guests": ngettext("%(num)s voyageur", "%(num)s voyageurs", stay.guests),
     }
     if stay.status == StayStatus.PENDING:
-        return _("[En attente] %(reference)s — %(organisation)s, %(guests)s voyageur(s)", **values)
-    return _("%(reference)s — %(organisation)s, %(guests)s voyageur(s)", **values)
+        return _("[En attente] %(reference)s — %(organisation)s, %(guests)s", **values)
+    return _("%(reference)s — %(organisation)s, %(guests)s", **values)
 
 
 def staff_stay_event(stay: StayRequest, detail_url: str) -> Event:
@@ -182,13 +183,13 @@ def staff_stay_event(stay: StayRequest, detail_url: str) -> Event:
         status="TENTATIVE" if pending else "CONFIRMED",
     )
     lines = [
-        _("Référence : %(reference)s", reference=stay.reference or ""),
-        _("Organisation : %(organisation)s", organisation=calendar_text(stay.organisation)),
-        _("Voyageurs : %(guests)s", guests=stay.guests),
-        _("Chambres : à attribuer (demande en attente)")
+        _("Référence : %(reference)s", reference=stay.reference or ""),
+        _("Organisation : %(organisation)s", organisation=calendar_text(stay.organisation)),
+        _("Voyageurs : %(guests)s", guests=stay.guests),
+        _("Chambres : à attribuer (demande en attente)")
         if pending
-        else _("Chambres : %(rooms)s", rooms=rooms),
-        _("Fiche : %(url)s", url=detail_url),
+        else _("Chambres : %(rooms)s", rooms=rooms),
+        _("Fiche : %(url)s", url=detail_url),
     ]
     add_text(event, "DESCRIPTION", "\n".join(lines))
     if rooms:
@@ -242,9 +243,9 @@ class StayText:
 
 def stay_text(stay: StayRequest, house: HouseFacts) -> StayText:
     """What a calendar shows of the stay: the same text in a file, an invitation or Google's form."""
-    lines = [_("Référence : %(reference)s", reference=stay.reference or "")]
+    lines = [_("Référence : %(reference)s", reference=stay.reference or "")]
     if rooms := room_names(stay):
-        lines.append(_("Chambres : %(rooms)s", rooms=rooms))
+        lines.append(_("Chambres : %(rooms)s", rooms=rooms))
     lines += [
         _("Site de la maison\u00a0: %(url)s", url=house.page_url),
         _("Contact du service\u00a0: %(email)s", email=house.contact_email),

@@ -14,7 +14,7 @@ TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 def time_of_day(form, field):
     if not TIME.match(field.data or ""):
-        raise ValidationError(_l("Heure invalide : utilisez le format HH:MM, par exemple 14:00."))
+        raise ValidationError(_l("Heure invalide : utilisez le format HH:MM, par exemple 14:00."))
 
 
 class HouseSettingsForm(BaseForm):

@@ -9,6 +9,7 @@ from flask import current_app
 
 from ..database import begin_write, today, utcnow
 from ..extensions import db
+from ..i18n import counted
 from . import bp
 from .delivery import deliver
 from .notifications import notify_digest, notify_reminder
@@ -86,7 +87,9 @@ def reminders(days: int | None) -> None:
         notify_reminder(stay, today())
         stay.reminder_sent_at = utcnow()
     db.session.commit()  # the mail worker sends them
-    click.echo(f"{len(stays)} reminder(s) queued for arrivals within {days} days.")
+    click.echo(
+        f"{counted(len(stays), 'reminder', 'reminders')} queued for arrivals within {counted(days, 'day', 'days')}."
+    )
 
 
 @bp.cli.command("digest")
@@ -100,4 +103,6 @@ def digest(days: int | None) -> None:
         return
     notify_digest(stays, total, days)
     db.session.commit()  # the mail worker sends it
-    click.echo(f"Digest of {total} request(s) pending for more than {days} days queued.")
+    click.echo(
+        f"Digest of {counted(total, 'request', 'requests')} pending for more than {counted(days, 'day', 'days')} queued."
+    )

@@ -95,7 +95,7 @@ def claim(ids: list[int] | None = None, limit: int = 20) -> tuple[list[Outgoing]
         except Exception as error:
             # Composing is deterministic: what fails now always will, so it fails once, visibly,
             # without holding up the rest of the batch.
-            refused.append(Outcome(row.id, f"refusé avant envoi : {describe(error)}", permanent=True))
+            refused.append(Outcome(row.id, f"refusé avant envoi : {describe(error)}", permanent=True))
     return outgoing, refused
 
 

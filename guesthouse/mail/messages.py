@@ -159,6 +159,6 @@ def unwritten_mail(cause: BookingEvent | LinkRequest, error: str) -> OutboxMessa
         text_body="",
         html_body="",
         status=OutboxStatus.FAILED,
-        last_error=f"rédaction impossible : {error}"[:2000],
+        last_error=f"rédaction impossible : {error}"[:2000],
         stay_id=stay.id if stay is not None else None,
     )

@@ -12,14 +12,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from ..bookings.choices import StayStatus
 from ..calendar.feeds import stay_invitation as calendar_invitation
 from ..calendar.ical import CANCEL, REQUEST
 from ..calendar.links import stay_subscription
-from ..i18n import babel_locale
+from ..i18n import babel_locale, format_day
 from ..urls import external_url
 from .messages import organizer, queue, reply_to_requester, requester, service_mailbox, staff_locale
 
@@ -68,7 +68,7 @@ def notify_submitted(stay: StayRequest, event: BookingEvent) -> None:
                 "Nouvelle demande %(reference)s — %(organisation)s, arrivée le %(arrival)s",
                 reference=stay.reference,
                 organisation=stay.organisation,
-                arrival=format_date(stay.arrival, "short"),
+                arrival=format_day(stay.arrival, "short"),
             ),
             status=StayStatus.PENDING,
             link=staff_link(stay),
@@ -85,8 +85,8 @@ def notify_approved(stay: StayRequest, event: BookingEvent) -> None:
             subject=_(
                 "Séjour confirmé — %(reference)s, du %(arrival)s au %(departure)s",
                 reference=stay.reference,
-                arrival=format_date(stay.arrival, "long"),
-                departure=format_date(stay.departure, "long"),
+                arrival=format_day(stay.arrival, "long"),
+                departure=format_day(stay.departure, "long"),
             ),
             ics=stay_invitation(stay, REQUEST, event),
             ics_method=REQUEST,
@@ -161,8 +161,8 @@ def notify_changed(stay: StayRequest, event: BookingEvent) -> None:
             subject=_(
                 "Séjour modifié — %(reference)s, du %(arrival)s au %(departure)s",
                 reference=stay.reference,
-                arrival=format_date(stay.arrival, "long"),
-                departure=format_date(stay.departure, "long"),
+                arrival=format_day(stay.arrival, "long"),
+                departure=format_day(stay.departure, "long"),
             ),
             ics=stay_invitation(stay, REQUEST, event),
             ics_method=REQUEST,
@@ -184,7 +184,7 @@ def notify_change_requested(stay: StayRequest, event: BookingEvent) -> None:
         for key in ("arrival", "departure", "guests"):
             if key in before and before.get(key) != after.get(key):
                 shown = [
-                    format_date(date.fromisoformat(value), "long") if key != "guests" else value
+                    format_day(date.fromisoformat(value), "long") if key != "guests" else value
                     for value in (before[key], after[key])
                 ]
                 rows.append((key, *shown))
@@ -249,7 +249,7 @@ def notify_reminder(stay: StayRequest, today: date) -> None:
             stay=stay,
             subject=_(
                 "Votre arrivée à Bamako le %(arrival)s — %(reference)s",
-                arrival=format_date(stay.arrival, "long"),
+                arrival=format_day(stay.arrival, "long"),
                 reference=stay.reference,
             ),
             days=(stay.arrival - today).days,
@@ -264,8 +264,11 @@ def notify_digest(stays: list[StayRequest], total: int, days: int) -> None:
         queue(
             "staff_digest",
             to=[service_mailbox()],
-            subject=_(
-                "%(count)s demande(s) en attente depuis plus de %(days)s jours", count=total, days=days
+            subject=ngettext(
+                "%(num)s demande en attente depuis plus de %(days)s",
+                "%(num)s demandes en attente depuis plus de %(days)s",
+                total,
+                days=ngettext("%(num)s jour", "%(num)s jours", days),
             ),
             stays=[(stay, staff_link(stay)) for stay in stays],
             total=total,

@@ -33,12 +33,12 @@ def resend(message_id: int):
     """Put a failed message back in the queue: the mail worker sends it on its next look."""
     message = db.get_or_404(OutboxMessage, message_id)
     if message.status != OutboxStatus.FAILED:
-        flash(_("Ce message n'est plus en échec : il a déjà été renvoyé. Rechargez la liste."), "info")
+        flash(_("Ce message n'est plus en échec : il a déjà été renvoyé. Rechargez la liste."), "info")
         return redirect(url_for(".failed"), code=303)
     if not message.can_be_resent:
         flash(
             _(
-                "Cet e-mail n'a jamais pu être rédigé : il n'y a rien à renvoyer. Prévenez la personne "
+                "Cet e-mail n'a jamais pu être rédigé : il n'y a rien à renvoyer. Prévenez la personne "
                 "qui maintient l'application (l'erreur est dans la liste), et écrivez au demandeur si besoin."
             ),
             "error",
@@ -48,7 +48,7 @@ def resend(message_id: int):
     db.session.commit()
     flash(
         _(
-            "Message remis en file d'attente : il part maintenant, ou au prochain passage de l'envoi "
+            "Message remis en file d'attente : il part maintenant, ou au prochain passage de l'envoi "
             "s'il échoue encore. S'il revient dans cette liste, vérifiez l'adresse du destinataire."
         ),
         "success",

@@ -61,7 +61,7 @@ def availability_calendar():
     last_month = (now + timedelta(days=settings.max_advance_days)).replace(day=1)
     first = parse_month(request.args.get("month"), now)
     if first is None or not now.replace(day=1) <= first <= last_month:
-        flash(_("Ce mois n'est pas consultable : voici le mois en cours."), "info")
+        flash(_("Ce mois n'est pas consultable : voici le mois en cours."), "info")
         first = now.replace(day=1)
     arrival = parse_day(request.args.get("arrival"))
     if arrival is not None and arrival <= now:

@@ -5,6 +5,7 @@ from flask import current_app
 
 from ..database import today
 from ..extensions import db
+from ..i18n import counted
 from ..staff.models import SESSION_IDLE_DAYS
 from . import bp
 from .operations import purge
@@ -29,17 +30,22 @@ def purge_command(dry_run: bool) -> None:
     verb = ("would anonymise", "would delete") if dry_run else ("anonymised", "deleted")
     # References only: cron mails this output, and a reference says nothing about a person.
     click.echo(
-        f"{verb[0]} {len(report.anonymised)} approved stay(s) ended over "
-        f"{config['RETENTION_STAYS_MONTHS']} months ago" + _listed(report.anonymised)
+        f"{verb[0]} {counted(len(report.anonymised), 'approved stay', 'approved stays')} ended over "
+        f"{counted(config['RETENTION_STAYS_MONTHS'], 'month', 'months')} ago" + _listed(report.anonymised)
     )
     click.echo(
-        f"{verb[1]} {len(report.deleted)} closed request(s) over {config['RETENTION_CLOSED_MONTHS']} "
-        "months old, kept as anonymous figures" + _listed(report.deleted)
+        f"{verb[1]} {counted(len(report.deleted), 'closed request', 'closed requests')} over "
+        f"{counted(config['RETENTION_CLOSED_MONTHS'], 'month', 'months')} old, kept as anonymous figures"
+        + _listed(report.deleted)
     )
     click.echo(
-        f"{verb[1]} staff sessions unused for over {SESSION_IDLE_DAYS} days: {report.sessions_deleted}"
+        f"{verb[1]} {counted(report.sessions_deleted, 'staff session', 'staff sessions')} unused for over "
+        f"{counted(SESSION_IDLE_DAYS, 'day', 'days')}"
     )
-    click.echo(f"{verb[1]} lost-link requests left unanswered for over a day: {report.link_requests}")
+    click.echo(
+        f"{verb[1]} {counted(report.link_requests, 'lost-link request', 'lost-link requests')} "
+        "left unanswered for over a day"
+    )
 
 
 def _listed(references: list[str]) -> str:

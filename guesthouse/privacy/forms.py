@@ -9,7 +9,7 @@ from ..forms import BaseForm
 EMAIL_VALIDATORS = [
     DataRequired(_l("Indiquez l'adresse e-mail de la personne.")),
     Length(max=254, message=_l("254 caractères au plus.")),
-    Email(_l("Adresse e-mail invalide : vérifiez-la (par exemple nom@exemple.fr).")),
+    Email(_l("Adresse e-mail invalide : vérifiez-la (par exemple nom@exemple.fr).")),
 ]
 
 
@@ -25,7 +25,7 @@ class EraseForm(BaseForm):
     email = HiddenField(validators=EMAIL_VALIDATORS)
     confirm = BooleanField(
         _l(
-            "Je confirme l'effacement demandé par la personne : ses demandes en cours seront annulées "
+            "Je confirme l'effacement demandé par la personne : ses demandes en cours seront annulées "
             "et leurs données personnelles effacées définitivement."
         ),
         validators=[DataRequired(_l("Cochez la case pour confirmer l'effacement."))],

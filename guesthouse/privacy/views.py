@@ -4,6 +4,7 @@ import json
 
 from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..database import begin_write, today
@@ -53,7 +54,7 @@ def export():
     """Download everything held about the address as JSON; the history notes the export."""
     form = ExportForm()
     if not form.validate_on_submit():
-        flash(_("Adresse e-mail manquante ou invalide : recherchez-la de nouveau."), "error")
+        flash(_("Adresse e-mail manquante ou invalide : recherchez-la de nouveau."), "error")
         return redirect(url_for(".lookup"), code=303)
     email = form.email.data.strip()
     stays = requests_of(email)
@@ -76,7 +77,7 @@ def erase_data():
     form = EraseForm()
     if not form.validate_on_submit():
         if form.email.errors:
-            flash(_("Adresse e-mail manquante ou invalide : recherchez-la de nouveau."), "error")
+            flash(_("Adresse e-mail manquante ou invalide : recherchez-la de nouveau."), "error")
             return redirect(url_for(".lookup"), code=303)
         email = form.email.data.strip()
         return render_lookup(LookupForm(formdata=None, data={"email": email}), email, 400, erase_form=form)
@@ -85,14 +86,14 @@ def erase_data():
     erased, cancelled = erase(
         stays,
         by=current_user,
-        reason=_("Annulée : effacement des données personnelles à la demande de la personne."),
+        reason=_("Annulée : effacement des données personnelles à la demande de la personne."),
     )
     db.session.commit()
     flash(
         _(
-            "%(count)s demande(s) effacée(s), dont %(cancelled)s annulée(s) au préalable.",
-            count=erased,
-            cancelled=cancelled,
+            "%(erased)s, dont %(cancelled)s au préalable.",
+            erased=ngettext("%(num)s demande effacée", "%(num)s demandes effacées", erased),
+            cancelled=ngettext("%(num)s annulée", "%(num)s annulées", cancelled),
         ),
         "success",
     )

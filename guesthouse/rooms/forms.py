@@ -54,7 +54,7 @@ class ClosureForm(BaseForm):
     def validate_end_date(self, field):
         if field.data and self.start_date.data and field.data <= self.start_date.data:
             raise ValidationError(
-                _l("La réouverture doit suivre la première nuit fermée : choisissez une date ultérieure.")
+                _l("La réouverture doit suivre la première nuit fermée : choisissez une date ultérieure.")
             )
 
     @property

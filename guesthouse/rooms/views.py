@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from ..bookings.lists import collisions
@@ -34,7 +35,7 @@ def rooms():
     form = RoomForm()
     if form.validate_on_submit():
         if name_taken(form.name.data):
-            form.name.errors.append(_("Une chambre porte déjà ce nom : choisissez-en un autre."))
+            form.name.errors.append(_("Une chambre porte déjà ce nom : choisissez-en un autre."))
         else:
             room = Room(
                 name=form.name.data.strip(),
@@ -44,7 +45,7 @@ def rooms():
             )
             db.session.add(room)
             db.session.commit()
-            flash(_("Chambre « %(name)s » ajoutée.", name=room.name), "success")
+            flash(_("Chambre « %(name)s » ajoutée.", name=room.name), "success")
             return redirect(url_for(".rooms"), code=303)
     status = 400 if form.errors else 200
     return render_template("rooms/rooms.html", rooms=all_rooms(), form=form), status
@@ -58,12 +59,12 @@ def edit_room(room_id: int):
     form = RoomForm(obj=room)
     if form.validate_on_submit():
         if name_taken(form.name.data, room.id):
-            form.name.errors.append(_("Une chambre porte déjà ce nom : choisissez-en un autre."))
+            form.name.errors.append(_("Une chambre porte déjà ce nom : choisissez-en un autre."))
         else:
             form.populate_obj(room)
             room.name = room.name.strip()
             db.session.commit()
-            flash(_("Chambre « %(name)s » enregistrée.", name=room.name), "success")
+            flash(_("Chambre « %(name)s » enregistrée.", name=room.name), "success")
             return redirect(url_for(".rooms"), code=303)
     status = 400 if form.errors else 200
     return render_template("rooms/edit.html", room=room, form=form), status
@@ -108,10 +109,12 @@ def closures():
         flash(_("Fermeture enregistrée."), "success")
         if colliding:
             flash(
-                _(
-                    "%(count)s séjour(s) confirmé(s) tombent pendant cette fermeture : %(refs)s. "
+                ngettext(
+                    "%(num)s séjour confirmé tombe pendant cette fermeture : %(refs)s. "
+                    "Modifiez-le ou annulez-le depuis sa page.",
+                    "%(num)s séjours confirmés tombent pendant cette fermeture : %(refs)s. "
                     "Modifiez-les ou annulez-les depuis leur page.",
-                    count=len(colliding),
+                    len(colliding),
                     refs=", ".join(s.reference for s in colliding),
                 ),
                 "warning",

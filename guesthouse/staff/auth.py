@@ -98,7 +98,7 @@ def login():
             db.session.commit()
             login_user(user)
             return redirect(target, code=303)
-        flash(_("Adresse e-mail ou mot de passe incorrect : vérifiez-les et réessayez."), "error")
+        flash(_("Adresse e-mail ou mot de passe incorrect : vérifiez-les et réessayez."), "error")
         return render_template("staff/login.html", form=form), 401
     return render_template("staff/login.html", form=form), 400 if form.errors else 200
 

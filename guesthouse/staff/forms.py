@@ -1,6 +1,8 @@
 """Staff forms: login, the decisions on a request and on its changes."""
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -47,15 +49,15 @@ class ApproveForm(BaseForm):
         unknown = [room_id for room_id in field.data or [] if room_id not in self._beds]
         if unknown:
             raise ValidationError(
-                _l("Chambre inconnue ou fermée : rechargez la page et choisissez à nouveau.")
+                _l("Chambre inconnue ou fermée : rechargez la page et choisissez à nouveau.")
             )
         beds = sum(self._beds[room_id] for room_id in field.data or [])
         if beds < self.guests:
             raise ValidationError(
-                _l(
-                    "Ces chambres comptent %(beds)s lits pour %(guests)s voyageurs : ajoutez une chambre.",
-                    beds=beds,
-                    guests=self.guests,
+                _(
+                    "Ces chambres comptent %(beds)s pour %(guests)s : ajoutez une chambre.",
+                    beds=ngettext("%(num)s lit", "%(num)s lits", beds),
+                    guests=ngettext("%(num)s voyageur", "%(num)s voyageurs", self.guests),
                 )
             )
 
@@ -64,7 +66,7 @@ class ReasonForm(BaseForm):
     reason = TextAreaField(
         _l("Motif (envoyé au demandeur)"),
         validators=[
-            DataRequired(_l("Indiquez le motif : il sera communiqué au demandeur.")),
+            DataRequired(_l("Indiquez le motif : il sera communiqué au demandeur.")),
             Length(max=4000, message=_l("4000 caractères au plus.")),
         ],
     )
@@ -85,10 +87,10 @@ class StayEditForm(ApproveForm):
         if field.data and self.arrival.data:
             if field.data <= self.arrival.data:
                 raise ValidationError(
-                    _l("Le départ doit être après l'arrivée : choisissez une date ultérieure.")
+                    _l("Le départ doit être après l'arrivée : choisissez une date ultérieure.")
                 )
             if (field.data - self.arrival.data).days > 366:
-                raise ValidationError(_l("Un séjour compte au plus un an : raccourcissez-le."))
+                raise ValidationError(_l("Un séjour compte au plus un an : raccourcissez-le."))
 
     def validate_rooms(self, field):
         self.guests = self.guests_count.data or 0  # the beds are checked against the new number

@@ -55,7 +55,7 @@ def delete_calendar_token():
     current_user.revoke_calendar_token()
     db.session.commit()
     flash(
-        _("Votre adresse d'agenda privée est désactivée : les agendas abonnés ne se mettent plus à jour."),
+        _("Votre adresse d'agenda privée est désactivée : les agendas abonnés ne se mettent plus à jour."),
         "success",
     )
     return redirect(url_for(".profile"), code=303)

@@ -191,7 +191,7 @@ def revoke_link(stay_id: int):
     db.session.commit()
     flash(
         _(
-            "Le lien privé de %(reference)s a été remplacé ; l'ancien ne fonctionne plus.",
+            "Le lien privé de %(reference)s a été remplacé ; l'ancien ne fonctionne plus.",
             reference=stay.reference,
         ),
         "success",
@@ -244,7 +244,7 @@ def edit_stay(stay_id: int):
             abort(409)
         db.session.commit()
         flash(
-            _("Séjour %(reference)s modifié ; le demandeur en est informé.", reference=stay.reference),
+            _("Séjour %(reference)s modifié ; le demandeur en est informé.", reference=stay.reference),
             "success",
         )
         return redirect(url_for(".request_detail", stay_id=stay.id), code=303)
@@ -290,7 +290,7 @@ def accept_change(change_id: int):
         db.session.rollback()
         return refuse_stale(change.stay, render_request)
     db.session.commit()
-    flash(_("Modification acceptée ; le demandeur en est informé."), "success")
+    flash(_("Modification acceptée ; le demandeur en est informé."), "success")
     return redirect(url_for(".request_detail", stay_id=change.stay_id), code=303)
 
 
@@ -308,5 +308,5 @@ def refuse_change(change_id: int):
         db.session.rollback()
         return refuse_stale(change.stay, render_request)
     db.session.commit()
-    flash(_("Modification refusée ; le demandeur en est informé."), "success")
+    flash(_("Modification refusée ; le demandeur en est informé."), "success")
     return redirect(url_for(".request_detail", stay_id=change.stay_id), code=303)

@@ -43,13 +43,14 @@ GRIDLINE = Markup(
 )
 BAR = Markup(
     '<rect class="chart-bar" x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}" '
-    'fill="{colour}"><title>{label} : {text}</title></rect>'
+    'fill="{colour}"><title>{reading}</title></rect>'
 )
 TEXT = Markup('<text class="{cls}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{ink}">{text}</text>')
 
 
 def _svg(chart_id: str, title: str, bars: list[Bar], height: int, body: list[Markup]) -> Markup:
-    description = "; ".join(f"{bar.label} : {bar.text}" for bar in bars)
+    # TRANSLATORS: between two bars of a chart read out, as in "March: 30%; April: 5%".
+    description = _(" ; ").join(_reading(bar) for bar in bars)
     return SVG.format(
         id=chart_id,
         width=WIDTH,
@@ -64,8 +65,13 @@ def _text(cls: str, x: float, y: float, text: str, anchor: str = "start") -> Mar
     return TEXT.format(cls=cls, x=x, y=y, anchor=anchor, ink=INK, text=text)
 
 
+def _reading(bar: Bar) -> str:
+    """A bar as read out, with the punctuation of the reader's language."""
+    return _("%(label)s : %(value)s", label=bar.label, value=bar.text)
+
+
 def _bar(bar: Bar, x: float, y: float, width: float, height: float) -> Markup:
-    return BAR.format(x=x, y=y, width=width, height=height, colour=BAR_COLOUR, label=bar.label, text=bar.text)
+    return BAR.format(x=x, y=y, width=width, height=height, colour=BAR_COLOUR, reading=_reading(bar))
 
 
 def column_chart(

@@ -13,6 +13,7 @@ from wtforms import Form, HiddenField, StringField
 from wtforms.validators import NumberRange, Optional
 
 from ..forms import BoundedIntegerField, IsoDateField
+from ..i18n import format_day
 
 # Dates far outside the house's life are typos; they would also overflow date arithmetic near year 9999.
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -45,8 +46,8 @@ class Period:
             return format_date(self.start, "LLLL yyyy")
         return _(
             "du %(start)s au %(end)s",
-            start=format_date(self.start, "long"),
-            end=format_date(self.last_day, "long"),
+            start=format_day(self.start, "long"),
+            end=format_day(self.last_day, "long"),
         )
 
     @property
@@ -95,7 +96,7 @@ class MonthField(StringField):
             and 1 <= int(month) <= 12
         ):
             self.data = None
-            raise ValueError(_l("Mois invalide : saisissez-le au format AAAA-MM (par exemple 2027-03)."))
+            raise ValueError(_l("Mois invalide : saisissez-le au format AAAA-MM (par exemple 2027-03)."))
         self.data = date(int(year), int(month), 1)
 
     def _value(self) -> str:
@@ -135,7 +136,7 @@ class PeriodForm(Form):
         """The period the fields describe, or None with an error on the field to correct."""
         kind = self.chosen_kind()
         if kind not in KINDS:
-            self.period.errors.append(_l("Période inconnue : choisissez une année, un mois ou des dates."))
+            self.period.errors.append(_l("Période inconnue : choisissez une année, un mois ou des dates."))
             return None
         if kind == "year":
             return self._year()
@@ -176,7 +177,7 @@ class PeriodForm(Form):
             return None
         if (end - start).days + 1 > MAX_PERIOD_DAYS:
             self.end.errors.append(
-                _l("La période ne peut pas dépasser 10 ans : choisissez des dates plus proches.")
+                _l("La période ne peut pas dépasser 10 ans : choisissez des dates plus proches.")
             )
             return None
         return Period("custom", start, end + timedelta(days=1))

@@ -11,6 +11,7 @@ from flask_babel import format_date, format_decimal, format_percent, get_locale,
 from flask_babel import gettext as _
 
 from ..bookings.choices import StayStatus
+from ..i18n import format_day
 from .operations import ActivityReport, Group, Tally
 
 NUMERIC = {"int", "decimal", "percent", "hours"}
@@ -73,7 +74,7 @@ class Cell:
             case "month":
                 return format_date(self.value, "LLLL yyyy")
             case "date":
-                return format_date(self.value, "medium")
+                return format_day(self.value, "medium")
         return str(self.value)
 
     def csv(self) -> str:
@@ -196,7 +197,7 @@ def months_table(report: ActivityReport) -> Table:
         total=cells(Cell(_("Période entière")), report.room_nights, report.total),
         notes=[
             _(
-                "Un séjour à cheval sur deux mois compte dans chacun : la somme des séjours par mois peut "
+                "Un séjour à cheval sur deux mois compte dans chacun : la somme des séjours par mois peut "
                 "dépasser le total de la période, pas celle des nuits."
             )
         ],
@@ -232,12 +233,16 @@ def requests_table(report: ActivityReport) -> Table:
         [_("Demandes"), _("Valeur")],
         [[Cell(k), v] for k, v in rows],
         notes=[
-            _(
+            ngettext(
                 "Demandes comptées à leur date de réception, y compris celles que la purge des données "
-                "personnelles a supprimées. Délai de décision : de la réception à la confirmation, au refus "
-                "ou à l'annulation par le service, sur %(n)s demande(s) décidée(s) ; dans le fichier CSV, "
+                "personnelles a supprimées. Délai de décision : de la réception à la confirmation, au refus "
+                "ou à l'annulation par le service, sur %(num)s demande décidée ; dans le fichier CSV, "
                 "il est en heures.",
-                n=figures.decided,
+                "Demandes comptées à leur date de réception, y compris celles que la purge des données "
+                "personnelles a supprimées. Délai de décision : de la réception à la confirmation, au refus "
+                "ou à l'annulation par le service, sur %(num)s demandes décidées ; dans le fichier CSV, "
+                "il est en heures.",
+                figures.decided,
             )
         ],
     )

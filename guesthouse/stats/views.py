@@ -41,7 +41,7 @@ def export(name: str):
         abort(404)
     period, form = choose_period(request.args, today())
     if form.errors:
-        return render_error(400, _("Période invalide : %(errors)s", errors=" ".join(form.messages)))
+        return render_error(400, _("Période invalide : %(errors)s", errors=" ".join(form.messages)))
     table = report_tables(activity_report(period.start, period.end))[name]
     return Response(
         table.csv_bytes(),
