@@ -39,7 +39,6 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     register_mail(app)
-    register_page_cache(app)
     return app
 
 
@@ -125,13 +124,6 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     from .errors import register
-
-    register(app)
-
-
-def register_page_cache(app: Flask) -> None:
-    """Rendered pages kept by data version (guesthouse/pagecache.py)."""
-    from .pagecache import register
 
     register(app)
 

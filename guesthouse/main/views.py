@@ -1,21 +1,18 @@
 """The home page, the health check and error pages."""
 
 from datetime import timedelta
-from functools import lru_cache
 
 import sqlalchemy as sa
 from babel.dates import get_day_names
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from markupsafe import Markup
 
-from ..bookings.operations import Night, active_rooms, availability, house_capacity
+from ..bookings.operations import active_rooms, availability, house_capacity
 from ..database import today
 from ..extensions import db
 from ..house.models import house_settings
 from ..i18n import page_to_reload, remember_language
-from ..pagecache import visitor_page
 from ..urls import safe_next
 from . import bp
 from .calendar import month_view, parse_day, parse_guests, parse_month
@@ -24,26 +21,9 @@ from .calendar import month_view, parse_day, parse_guests, parse_month
 @bp.route("/")
 def home():
     """What the house is, how booking works, and the coming weeks' availability."""
-    return visitor_page(render_home)
-
-
-def render_home() -> str:
     rooms = active_rooms()
-    nights = tuple(availability(today(), current_app.config["AVAILABILITY_DAYS"], rooms))
-    capacity = sum(room.beds for room in rooms)
-    table = availability_table(nights, capacity, str(get_locale()))
-    return render_template("main/home.html", availability_table=table)
-
-
-@lru_cache(maxsize=64)
-def availability_table(nights: tuple[Night, ...], capacity: int, locale: str) -> Markup:
-    """The availability table, rendered once for each distinct content and language.
-
-    Its rows are most of the home page's rendering time, and they change only when a booking or a
-    closure does, or at midnight: the figures themselves are the cache key, so it is never stale.
-    """
-    # Markup: the HTML comes from an autoescaping template, so every value in it is already escaped.
-    return Markup(render_template("main/_availability.html", nights=nights, capacity=capacity))  # noqa: S704  # nosec B704
+    nights = availability(today(), current_app.config["AVAILABILITY_DAYS"], rooms)
+    return render_template("main/home.html", nights=nights, capacity=sum(room.beds for room in rooms))
 
 
 @bp.route("/livez")
@@ -65,21 +45,18 @@ def availability_calendar():
     arrival = parse_day(request.args.get("arrival"))
     if arrival is not None and arrival <= now:
         arrival = None
-    max_nights = settings.max_nights
-    return visitor_page(
-        lambda: render_template(
-            "main/availability.html",
-            month=month_view(first),
-            today=now,
-            arrival=arrival,
-            # Kept in every link, so that the form opens with the travellers the visitor had given.
-            guests=parse_guests(request.args.get("guests")),
-            last_departure=arrival + timedelta(days=max_nights) if arrival else None,
-            can_go_back=first > now.replace(day=1),
-            can_go_forward=first < last_month,
-            capacity=house_capacity(),
-            weekdays=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
-        )
+    return render_template(
+        "main/availability.html",
+        month=month_view(first),
+        today=now,
+        arrival=arrival,
+        # Kept in every link, so that the form opens with the travellers the visitor had given.
+        guests=parse_guests(request.args.get("guests")),
+        last_departure=arrival + timedelta(days=settings.max_nights) if arrival else None,
+        can_go_back=first > now.replace(day=1),
+        can_go_forward=first < last_month,
+        capacity=house_capacity(),
+        weekdays=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
     )
 
 
