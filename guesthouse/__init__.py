@@ -39,6 +39,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     register_mail(app)
+    register_cache(app)
     return app
 
 
@@ -124,6 +125,13 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     from .errors import register
+
+    register(app)
+
+
+def register_cache(app: Flask) -> None:
+    """The one cache: the feeds and the dashboard's lists, kept by data version (guesthouse/cache.py)."""
+    from .cache import register
 
     register(app)
 

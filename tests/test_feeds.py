@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from guesthouse.bookings.choices import StayStatus
-from guesthouse.calendar.responses import CACHE_KEY, FeedCache
+from guesthouse.cache import EXTENSION_KEY, Kept
 from guesthouse.database import today
 from guesthouse.extensions import db
 from guesthouse.staff.models import Role
@@ -245,7 +245,7 @@ def test_same_data_gives_the_same_bytes(
         f"/calendar/staff/{staff_token()}.ics",
     ]
     first = {url: feed(client, url) for url in urls}
-    app.extensions[CACHE_KEY] = FeedCache()  # as a freshly started worker would: built again from the data
+    app.extensions[EXTENSION_KEY] = Kept()  # as a freshly started worker would: built again from the data
     for url in urls:
         again = feed(client, url)
         assert again.data == first[url].data

@@ -1,14 +1,16 @@
-"""The feeds' version: raised in the same transaction as every change a calendar feed shows.
+"""The booking data's version: raised in the same transaction as every change a calendar feed or the
+staff dashboard shows.
 
-Built feeds are kept by version (see `responses.py`), and their Last-Modified comes from here rather
-than from the records: a deleted closure or a cancelled stay leaves no row whose timestamp could say
-when the feed changed, and a maximum over the remaining rows would move backwards.
+Built feeds and the dashboard's lists are kept under this version (guesthouse/cache.py), and the feeds'
+Last-Modified comes from here rather than from the records: a deleted closure or a cancelled stay
+leaves no row whose timestamp could say when the feed changed, and a maximum over the remaining rows
+would move backwards.
 
-The version is raised by the one session event of the app, `_raise_with_the_feeds_data` below: the
-feeds show every column of four tables that a dozen views, commands and jobs change, and a call
-forgotten in one of them would leave subscribed calendars stale for as long as nothing else changed
-(their polls answered 304). Bulk statements and raw SQL bypass the flush: code that changes these
-tables that way calls `bump_feed_version` itself.
+The version is raised by the one session event of the app, `_raise_with_the_data` below: the feeds
+show every column of four tables that a dozen views, commands and jobs change, and a call forgotten
+in one of them would leave subscribed calendars stale for as long as nothing else changed (their polls
+answered 304). Bulk statements and raw SQL bypass the flush: code that changes these tables that way
+calls `bump_feed_version` itself.
 """
 
 from __future__ import annotations
@@ -20,15 +22,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..bookings.models import RoomAssignment, StayRequest
+from ..changes.models import ChangeRequest
 from ..database import utcnow
 from ..extensions import db
 from ..rooms.models import Closure, Room
 
 FEED_STATE_ID = 1
 
-# Everything a feed is built from. A change to any column of these rows raises the version: a stay's
-# updated_at is its events' DTSTAMP, so even a change the feeds do not display alters their bytes.
-WATCHED = (StayRequest, RoomAssignment, Closure, Room)
+# Everything a feed is built from, and the change requests the dashboard lists beside them. A change to
+# any column of these rows raises the version: a stay's updated_at is its events' DTSTAMP, so even a
+# change the feeds do not display alters their bytes. (A change request alone leaves the feeds' bytes,
+# and so their ETags, as they were: a client that revalidates by ETag still gets its 304.)
+WATCHED = (StayRequest, RoomAssignment, Closure, Room, ChangeRequest)
 
 
 class FeedState(db.Model):
@@ -93,7 +98,7 @@ def bump_feed_version(session: Session) -> None:
 
 
 @sa.event.listens_for(Session, "before_flush")
-def _raise_with_the_feeds_data(session: Session, _flush_context, _instances) -> None:
+def _raise_with_the_data(session: Session, _flush_context, _instances) -> None:
     # Registered on every session, at import: the mail worker's and the commands' too.
     if any(isinstance(obj, WATCHED) for obj in (*session.new, *session.deleted)) or any(
         isinstance(obj, WATCHED) and session.is_modified(obj, include_collections=False)

@@ -3,28 +3,23 @@
 Calendar clients poll every hour or so and most polls find nothing new. The ETag is the body's hash, so
 that a change a feed does not show (a pending request, for the public feeds) does not make its
 subscribers download it again; and a poll that finds nothing new must not cost a rebuild. Built feeds
-are therefore kept in memory under (feed, data version, window): while nothing changes, a poll costs
-one small query. The version is raised in the same transaction as every change the feeds show (see
-models.py), so a kept body is never stale; each worker process keeps its own few. This is the app's
-only cache: `make bench` shows what it buys (docs/performance.md).
+are therefore kept (guesthouse/cache.py) under (feed, window, data version): while nothing changes, a
+poll costs one small query. The version is raised in the same transaction as every change the feeds
+show (see models.py), so a kept body is never stale.
 """
 
 from __future__ import annotations
 
 import hashlib
-import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Response, abort, current_app, request
-from flask.blueprints import BlueprintSetupState
 
+from ..cache import kept
 from ..database import utcnow
 from .models import current_feed_version
-
-CACHE_SIZE = 64  # feeds: the house, each room, the staff feed and recently fetched stays
-CACHE_KEY = "calendar_feeds"
 
 
 @dataclass(frozen=True)
@@ -35,32 +30,6 @@ class BuiltFeed:
     @classmethod
     def of(cls, body: bytes) -> BuiltFeed:
         return cls(body, hashlib.sha256(body).hexdigest())
-
-
-class FeedCache:
-    """The last `size` feeds built, by key; safe to share between a worker's threads."""
-
-    def __init__(self, size: int = CACHE_SIZE):
-        self._size = size
-        self._feeds: dict[Hashable, BuiltFeed] = {}
-        self._lock = threading.Lock()
-
-    def get_or_build(self, key: Hashable, build: Callable[[], bytes]) -> BuiltFeed:
-        with self._lock:
-            feed = self._feeds.get(key)
-        if feed is None:
-            # Built outside the lock: two threads may both build a missing feed, and get the same bytes.
-            feed = BuiltFeed.of(build())
-            with self._lock:
-                self._feeds[key] = feed
-                # The oldest goes first: a feed kept under an older version is never asked for again.
-                while len(self._feeds) > self._size:
-                    del self._feeds[next(iter(self._feeds))]
-        return feed
-
-
-def init_cache(state: BlueprintSetupState) -> None:
-    state.app.extensions[CACHE_KEY] = FeedCache()
 
 
 def precondition_status(etag: str, last_modified: datetime) -> int | None:
@@ -88,7 +57,7 @@ def calendar_response(
 ) -> Response:
     """The calendar `build()` makes for `key`, kept until the data version moves on; or a 304."""
     state = current_feed_version()
-    feed = current_app.extensions[CACHE_KEY].get_or_build((*key, state.version), build)
+    feed = kept(("calendar", *key, state.version), lambda: BuiltFeed.of(build()))
     # Compared as stored; announced no later than now (RFC 9110 §8.8.2.1), as a burst of changes may
     # have pushed it a few seconds ahead. A client's copy is then at worst sent again, never kept stale.
     status = precondition_status(feed.etag, state.last_modified)
