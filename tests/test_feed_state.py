@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -68,6 +69,27 @@ def test_the_bump_belongs_to_the_changes_transaction(make_room):
     assert db.session.scalar(sa.select(FeedState.version)) == before + 1  # same transaction
     db.session.rollback()
     assert version() == before  # rolled back with the change
+
+
+def test_the_version_rises_once_per_transaction_however_many_flushes(make_room):
+    room = make_room()
+    before = version()
+    room.beds = 3
+    db.session.flush()
+    room.name = "Djoliba"
+    db.session.flush()
+    assert version() == before + 1
+
+
+def test_a_savepoint_rolled_back_takes_its_raise_with_it_and_no_later_one(make_room):
+    room, other = make_room(), make_room()
+    before = version()
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        room.beds = 7
+        db.session.flush()
+        raise RuntimeError("refused, as a double booking is")
+    other.beds = 5
+    assert version() == before + 1  # raised again by the change made after the savepoint
 
 
 def test_a_session_outside_flask_is_tracked_too(app, make_room):
