@@ -3,7 +3,7 @@
 1. builds a realistic house (bench/dataset.py) in a fresh SQLite file, or in the PostgreSQL database
    given with --database-url;
 2. serves it with gunicorn as in production (gunicorn.conf.py, 2 workers) on 127.0.0.1;
-3. loads each route of ROUTES with wrk for a fixed time;
+3. loads each route of ROUTES (bench/routes.py) with wrk for a fixed time;
 4. prints requests per second, p50, p90 and p95 latency and the ratio to the bare route, and writes them
    to a JSON file (and, with --markdown-dir, a markdown table: docs/performance.md points to it); then
    the delay of mail, from a committed change to the SMTP server (bench/mail.py); then the scale run:
@@ -23,8 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -34,71 +34,20 @@ from bench.dataset import Dataset, build
 from bench.load import Load, run_wrk, wrk_path
 from bench.mail import measure as measure_mail
 from bench.report import MAIL_DRAIN_TIMEOUT_S, print_measured, print_report, write_markdown
+from bench.routes import (
+    ROUTES,
+    SCALE_ROUTES,
+    Route,
+    scale_report,
+    submission_form,
+    target_text,
+    verdict,
+)
 from bench.scale import time_conflict_check
 from bench.server import Client, Server, SmtpSink
-from guesthouse.database import today
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    path: str
-    expect: int = 200
-    method: str = "GET"
-    min_ratio: float | None = None  # target: throughput as a ratio to the bare route's
-    max_p90_ms: float | None = None  # target: 90th percentile latency (the product owners' standard)
-    max_p95_ms: float | None = None  # target: 95th percentile latency (the issue's wording)
-    staff: bool = False  # logged in as a staff member
-    revalidate: bool = False  # sent again with the validators of a first answer: 304 expected
-    submit_form: bool = False  # the request form, with its CSRF token and session cookie
-    connections: int | None = None  # the concurrency a target is defined at, instead of --connections
-    bare: bool = False  # the reference: no work at all
-
-
-# What a person waits for a page at 10 clients, at most, with the 3,000 stays as with the 100,000.
-PAGE_MS = 50.0
-PAGE = {"max_p90_ms": PAGE_MS, "max_p95_ms": PAGE_MS}
-
-# One entry per measured route; the first is the bare route every ratio refers to.
-ROUTES = [
-    Route("bare route", "/livez", bare=True),
-    Route("health check", "/healthz"),
-    Route("home", "/", min_ratio=0.35, **PAGE),
-    Route("request form", "/requests/new", **PAGE),
-    Route("availability calendar", "/availability", min_ratio=0.35, **PAGE),
-    Route("occupancy feed", "/calendar/occupancy.ics", min_ratio=0.25, **PAGE),
-    Route(
-        "occupancy feed, not modified",
-        "/calendar/occupancy.ics",
-        expect=304,
-        revalidate=True,
-        min_ratio=0.7,
-        **PAGE,
-    ),
-    Route("staff dashboard", "/staff/", staff=True, min_ratio=0.25, **PAGE),
-    Route(
-        "submission",
-        "/requests/new",
-        method="POST",
-        expect=303,
-        submit_form=True,
-        connections=10,
-        max_p95_ms=100,
-    ),
-]
-# Measured again with the large history: their cost must not follow the number of rows.
-SCALE_ROUTES = [
-    "bare route",
-    "home",
-    "request form",
-    "availability calendar",
-    "occupancy feed",
-    "occupancy feed, not modified",
-    "staff dashboard",
-]
-CONFLICT_CHECK_TARGET_MS = 10.0
 
 # Production settings for the run. Flask-Limiter (where the app uses it) keeps its counters in memory and
 # is switched off: a load test from one address is exactly what it exists to stop. Change any of these
@@ -122,25 +71,6 @@ BENCH_ENV = {
 
 # Not a route: the delay from a committed change to the SMTP server's acceptance (bench/mail.py).
 MAIL_DELAY = "mail delay"
-
-
-def submission_form() -> dict:
-    arrival = today() + timedelta(days=60)
-    return {
-        "contact_name": "Awa Traoré",
-        "contact_email": "awa@example.org",
-        "contact_phone": "+223 70 00 00 00",
-        "organisation": "Compagnie Les Arts du Fleuve",
-        "organisation_type": "arts",
-        "cooperation_axis": "culture",
-        "arrival": arrival.isoformat(),
-        "departure": (arrival + timedelta(days=5)).isoformat(),
-        "guests": "2",
-        "travellers": "Awa Traoré\nMoussa Keita",
-        "purpose": "Résidence de création avec le conservatoire de Bamako",
-        "notes": "",
-        "accept_rules": "y",
-    }
 
 
 def prepare(route: Route, server: Server, data: Dataset) -> tuple[dict, str | None]:
@@ -225,18 +155,6 @@ def measure(
     return results
 
 
-def verdict(route: Route, entry: dict) -> bool | None:
-    """Whether the route met each of its targets (None: it has none)."""
-    checks = []
-    if route.min_ratio is not None and entry.get("ratio") is not None:
-        checks.append(entry["ratio"] >= route.min_ratio)
-    if route.max_p90_ms is not None:
-        checks.append(entry["p90_ms"] <= route.max_p90_ms)
-    if route.max_p95_ms is not None:
-        checks.append(entry["p95_ms"] <= route.max_p95_ms)
-    return all(checks) if checks else None
-
-
 def route_connections(route: Route, load: Load, smoke: bool) -> int:
     connections = route.connections or load.connections
     return min(connections, load.connections) if smoke else connections
@@ -317,17 +235,6 @@ def mail_drain(server: Server, total_before: int, worker_cpu_before: float) -> d
         "worker_cpu_ms_per_mail": round(cpu * 1000 / mails, 2) if mails else None,
     }
     return result
-
-
-def target_text(route: Route) -> str:
-    parts = []
-    if route.min_ratio is not None:
-        parts.append(f"ratio >= {route.min_ratio}")
-    if route.max_p90_ms is not None:
-        parts.append(f"p90 <= {route.max_p90_ms:g} ms")
-    if route.max_p95_ms is not None:
-        parts.append(f"p95 <= {route.max_p95_ms:g} ms")
-    return ", ".join(parts)
 
 
 def serve_and_measure(url, data, routes, load, args, workdir, smtp, mail=False) -> tuple[list[dict], dict]:
@@ -412,33 +319,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrong answers or socket errors under load: {', '.join(broken)}", file=sys.stderr)
         return 1
     return 0
-
-
-def scale_report(data, base_check, scale_data, scale_check, base_routes, scaled) -> dict:
-    base = {r["name"]: r for r in base_routes}
-    routes = {route.name: route for route in ROUTES}
-    pages = []
-    for entry in scaled:
-        before = base.get(entry["name"], {})
-        if "rps" in entry and "rps" in before:
-            entry["ratio_to_small_history"] = round(entry["rps"] / before["rps"], 3)
-        if "rps" in entry:
-            route = routes[entry["name"]]
-            # Latency budgets only: the throughput ratios are the small history's targets.
-            entry["met"] = verdict(
-                Route(route.name, route.path, max_p90_ms=route.max_p90_ms, max_p95_ms=route.max_p95_ms), entry
-            )
-        pages.append(entry)
-    return {
-        "stays": {"small": data.stays, "large": scale_data.stays},
-        "conflict_check": {
-            "target_ms": CONFLICT_CHECK_TARGET_MS,
-            "small": base_check,
-            "large": scale_check,
-            "met": scale_check["p95_ms"] < CONFLICT_CHECK_TARGET_MS,
-        },
-        "routes": pages,
-    }
 
 
 def meta(args) -> dict:

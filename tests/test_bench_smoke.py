@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.run import ROUTES, SCALE_ROUTES
+from bench.routes import ROUTES, SCALE_ROUTES
 
 from .conftest import TEST_DATABASE_URL
 
