@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from guesthouse.bookings.models import StayRequest
+from guesthouse.bookings.operations import change_stay
 from guesthouse.calendar.models import FeedState, current_feed_version
 from guesthouse.database import today, utcnow
 from guesthouse.extensions import db
@@ -114,8 +115,12 @@ def test_rescheduling_raises_the_sequence_once(make_room, make_staff, make_stay,
     room = make_room()
     stay = approve(make_stay(), room)
     assert stay.sequence == 1  # raised by approve() itself
-    stay.change(
-        by=make_staff(), arrival=stay.arrival - timedelta(days=1), departure=stay.departure, rooms=[room]
+    change_stay(
+        stay,
+        by=make_staff(),
+        arrival=stay.arrival - timedelta(days=1),
+        departure=stay.departure,
+        room_ids=[room.id],
     )
     db.session.commit()
     assert stay.sequence == 2

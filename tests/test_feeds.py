@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from guesthouse.bookings.choices import StayStatus
+from guesthouse.bookings.operations import change_stay
 from guesthouse.cache import EXTENSION_KEY, Kept
 from guesthouse.database import today
 from guesthouse.extensions import db
@@ -213,11 +214,12 @@ def test_uids_are_unique_opaque_and_stable_across_edits(
 
     # Move the stay, rename a room: same events, rescheduled, with a higher SEQUENCE. (Closures are
     # created and deleted, never moved: theirs stays 0.)
-    stay.change(
+    change_stay(
+        stay,
         by=make_staff(),
         arrival=start + timedelta(days=1),
         departure=start + timedelta(days=4),
-        rooms=[djoliba, niger],
+        room_ids=[djoliba.id, niger.id],
     )
     niger.name = "Niger (rénovée)"
     db.session.commit()

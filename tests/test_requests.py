@@ -141,9 +141,7 @@ def page(client, url: str) -> str:
     return unescape(response.get_data(as_text=True))
 
 
-def test_home_page_shows_a_closure_and_a_booking_at_once(
-    client, make_room, make_staff, make_stay, make_closure
-):
+def test_home_page_shows_a_closure_and_a_booking_at_once(client, make_room, make_stay, make_closure, approve):
     room = make_room(name="Djoliba", beds=2)
     assert "Maison fermée" not in page(client, "/")
 
@@ -151,8 +149,7 @@ def test_home_page_shows_a_closure_and_a_booking_at_once(
     assert page(client, "/").count("Maison fermée") == 2
 
     stay = make_stay(start=today() + timedelta(days=1), nights=1)
-    stay.approve(by=make_staff(), rooms=[room])
-    db.session.commit()
+    approve(stay, room)
     home = page(client, "/")
     tomorrow = home[home.index("<tbody>") :].split("</tr>")[1]
     assert "<td>0</td><td>0</td>" in tomorrow  # its one room is taken that night
