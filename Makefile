@@ -71,7 +71,7 @@ lock:
 # Load test (docs/performance.md); BENCH_ARGS, e.g. --database-url postgresql+psycopg://… --reset.
 BENCH_ARGS ?=
 bench: install
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.run --markdown-dir docs/bench $(BENCH_ARGS)
 
 bench-smoke: install
 	$(BIN)/python -m bench.run --smoke --output bench-results-smoke.json

@@ -79,9 +79,6 @@ class Config:
     # Rows per dashboard list and admin list: the dashboard shows the soonest, the request list has them all.
     DASHBOARD_PAGE_SIZE = _int("DASHBOARD_PAGE_SIZE", 20)
     REQUESTS_PAGE_SIZE = _int("REQUESTS_PAGE_SIZE", 25)
-    # Rendered pages each worker keeps (guesthouse/pagecache.py): the languages × the calendar's months ×
-    # a few query strings. 0 turns the cache off.
-    PAGE_CACHE_SIZE = _int("PAGE_CACHE_SIZE", 128)
 
     # Calendar feeds (/calendar/...): each covers [today - FEED_DAYS_BEFORE, today + FEED_DAYS_AFTER], so
     # its cost does not grow with the history; pending requests show in the staff feed as tentative.

@@ -3,10 +3,11 @@
 1. builds a realistic house (bench/dataset.py) in a fresh SQLite file, or in the PostgreSQL database
    given with --database-url;
 2. serves it with gunicorn as in production (gunicorn.conf.py, 2 workers) on 127.0.0.1;
-3. loads each route of ROUTES with wrk for a fixed time;
-4. prints requests per second, p50 and p95 latency and the ratio to the bare route, and writes them to
-   a JSON file; then the delay of mail, from a committed change to the SMTP server (bench/mail.py);
-   then the scale run: the conflict check and some pages again with 100,000 stays.
+3. loads each route of ROUTES (bench/routes.py) with wrk for a fixed time;
+4. prints requests per second, p50, p90 and p95 latency and the ratio to the bare route, and writes them
+   to a JSON file (and, with --markdown-dir, a markdown table: docs/performance.md points to it); then
+   the delay of mail, from a committed change to the SMTP server (bench/mail.py); then the scale run:
+   the conflict check and every page again with 100,000 stays.
 
 A route that does not answer as expected is reported as "not measured" with the reason; the smoke test
 (tests/test_bench_smoke.py) fails on it.
@@ -22,8 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -32,55 +33,21 @@ import sqlalchemy as sa
 from bench.dataset import Dataset, build
 from bench.load import Load, run_wrk, wrk_path
 from bench.mail import measure as measure_mail
-from bench.mail import print_mail
+from bench.report import MAIL_DRAIN_TIMEOUT_S, print_measured, print_report, write_markdown
+from bench.routes import (
+    ROUTES,
+    SCALE_ROUTES,
+    Route,
+    scale_report,
+    submission_form,
+    target_text,
+    verdict,
+)
 from bench.scale import time_conflict_check
 from bench.server import Client, Server, SmtpSink
-from guesthouse.database import today
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    path: str
-    expect: int = 200
-    method: str = "GET"
-    min_ratio: float | None = None  # target: throughput as a ratio to the bare route's
-    max_p95_ms: float | None = None  # target: 95th percentile latency
-    staff: bool = False  # logged in as a staff member
-    revalidate: bool = False  # sent again with the validators of a first answer: 304 expected
-    submit_form: bool = False  # the request form, with its CSRF token and session cookie
-    connections: int | None = None  # the concurrency a target is defined at, instead of --connections
-    bare: bool = False  # the reference: no work at all
-
-
-# One entry per measured route; the first is the bare route every ratio refers to. The public
-# availability calendar gets its entry (min_ratio=0.35) once its route exists.
-ROUTES = [
-    Route("bare route", "/livez", bare=True),
-    Route("health check", "/healthz"),
-    Route("home", "/", min_ratio=0.35),
-    Route("request form", "/requests/new"),
-    Route("availability calendar", "/availability", min_ratio=0.35),
-    Route("occupancy feed", "/calendar/occupancy.ics", min_ratio=0.25),
-    Route(
-        "occupancy feed, not modified", "/calendar/occupancy.ics", expect=304, revalidate=True, min_ratio=0.7
-    ),
-    Route("staff dashboard", "/staff/", staff=True, min_ratio=0.25),
-    Route(
-        "submission",
-        "/requests/new",
-        method="POST",
-        expect=303,
-        submit_form=True,
-        connections=10,
-        max_p95_ms=100,
-    ),
-]
-# Measured again with the large history: their cost must not follow the number of rows.
-SCALE_ROUTES = ["bare route", "home", "occupancy feed", "staff dashboard"]
-CONFLICT_CHECK_TARGET_MS = 10.0
 
 # Production settings for the run. Flask-Limiter (where the app uses it) keeps its counters in memory and
 # is switched off: a load test from one address is exactly what it exists to stop. Change any of these
@@ -101,28 +68,9 @@ BENCH_ENV = {
     # sends their mails, and each web worker runs one thread.
     "GUNICORN_THREADS": "1",
 }
-MAIL_DRAIN_TIMEOUT_S = 300.0
+
 # Not a route: the delay from a committed change to the SMTP server's acceptance (bench/mail.py).
 MAIL_DELAY = "mail delay"
-
-
-def submission_form() -> dict:
-    arrival = today() + timedelta(days=60)
-    return {
-        "contact_name": "Awa Traoré",
-        "contact_email": "awa@example.org",
-        "contact_phone": "+223 70 00 00 00",
-        "organisation": "Compagnie Les Arts du Fleuve",
-        "organisation_type": "arts",
-        "cooperation_axis": "culture",
-        "arrival": arrival.isoformat(),
-        "departure": (arrival + timedelta(days=5)).isoformat(),
-        "guests": "2",
-        "travellers": "Awa Traoré\nMoussa Keita",
-        "purpose": "Résidence de création avec le conservatoire de Bamako",
-        "notes": "",
-        "accept_rules": "y",
-    }
 
 
 def prepare(route: Route, server: Server, data: Dataset) -> tuple[dict, str | None]:
@@ -203,12 +151,7 @@ def measure(
         # machine given to the benchmark alone (the load generator shares this one's cores).
         if bare and bare.get("server_cpu_ms") and entry.get("server_cpu_ms"):
             entry["cpu_ratio"] = round(bare["server_cpu_ms"] / entry["server_cpu_ms"], 3)
-        checks = []
-        if route.min_ratio is not None and entry["ratio"] is not None:
-            checks.append(entry["ratio"] >= route.min_ratio)
-        if route.max_p95_ms is not None:
-            checks.append(entry["p95_ms"] <= route.max_p95_ms)
-        entry["met"] = all(checks) if checks else None
+        entry["met"] = verdict(route, entry)
     return results
 
 
@@ -240,7 +183,7 @@ def combine(runs: list[dict]) -> dict:
     cpu = sum(run["server_cpu_s"] for run in runs)
     combined = {
         key: round(statistics.median(run[key] for run in runs), 2)
-        for key in ("rps", "p50_ms", "p95_ms", "p99_ms")
+        for key in ("rps", "p50_ms", "p90_ms", "p95_ms", "p99_ms")
     }
     return combined | {
         "requests": requests,
@@ -254,31 +197,6 @@ def combine(runs: list[dict]) -> dict:
         "server_cpu_s": cpu,
         "server_cpu_ms": round(cpu * 1000 / requests, 3) if requests else None,
     }
-
-
-def print_measured(entry: dict) -> None:
-    if "mail" in entry:
-        mail = entry["mail"]
-        print(
-            f"  {'':<30} mail: {mail['caused_by_the_load']} written for the load, "
-            + (
-                f"{mail['still_queued']} STILL QUEUED after {MAIL_DRAIN_TIMEOUT_S:g} s"
-                if mail["still_queued"]
-                else "all sent"
-            )
-            + f" {mail['sent_within_s_after_the_load']} s after it ended; mail worker CPU "
-            f"{mail['worker_cpu_ms_per_mail']} ms per mail",
-            flush=True,
-        )
-    rounds = (
-        f", rounds {' / '.join(f'{rps:.0f}' for rps in entry['rounds'])} req/s" if "rounds" in entry else ""
-    )
-    print(
-        f"  {entry['name']:<30} {entry['rps']:>9.1f} req/s  p50 {entry['p50_ms']:>7.2f} ms  "
-        f"p95 {entry['p95_ms']:>7.2f} ms  server CPU {entry['server_cpu_ms'] or 0:.2f} ms/request  "
-        f"({entry['requests']} requests, {entry['connections']} connections{rounds})",
-        flush=True,
-    )
 
 
 def outbox_counts(url: str) -> tuple[int, int]:
@@ -319,15 +237,6 @@ def mail_drain(server: Server, total_before: int, worker_cpu_before: float) -> d
     return result
 
 
-def target_text(route: Route) -> str:
-    parts = []
-    if route.min_ratio is not None:
-        parts.append(f"ratio >= {route.min_ratio}")
-    if route.max_p95_ms is not None:
-        parts.append(f"p95 <= {route.max_p95_ms:g} ms")
-    return ", ".join(parts)
-
-
 def serve_and_measure(url, data, routes, load, args, workdir, smtp, mail=False) -> tuple[list[dict], dict]:
     env = {**BENCH_ENV, "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": str(smtp.port), **dict(args.env)}
     # wrk keeps its connections open, and a gunicorn worker accepts all it can: left alone, one worker
@@ -343,27 +252,6 @@ def serve_and_measure(url, data, routes, load, args, workdir, smtp, mail=False) 
     for entry in results:
         entry["server_errors_logged"] = errors
     return results, mail_delay
-
-
-def print_table(title: str, results: list[dict]) -> None:
-    print(f"\n{title}")
-    print(
-        f"  {'route':<30} {'path':<26} {'req/s':>9} {'p50 ms':>8} {'p95 ms':>8} {'ratio':>6} "
-        f"{'CPU ms':>7} {'CPU ratio':>9}  target"
-    )
-    for r in results:
-        if "rps" not in r:
-            print(f"  {r['name']:<30} {r['path']:<26} not measured: {r['not_measured']}")
-            continue
-        ratio = f"{r['ratio']:.2f}" if r.get("ratio") is not None else "-"
-        verdict = {True: "met", False: "MISSED", None: ""}[r["met"]]
-        wrong = f"  {r['unexpected']} wrong answers ({r['unexpected_status']})" if r["unexpected"] else ""
-        cpu = f"{r['server_cpu_ms']:.2f}" if r.get("server_cpu_ms") else "-"
-        cpu_ratio = f"{r['cpu_ratio']:.2f}" if r.get("cpu_ratio") is not None else "-"
-        print(
-            f"  {r['name']:<30} {r['path']:<26} {r['rps']:>9.1f} {r['p50_ms']:>8.2f} {r['p95_ms']:>8.2f} "
-            f"{ratio:>6} {cpu:>7} {cpu_ratio:>9}  {r['target']} {verdict}{wrong}"
-        )
 
 
 def database_label(url: str) -> str:
@@ -423,62 +311,14 @@ def main(argv: list[str] | None = None) -> int:
     print_report(report)
     Path(args.output).write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
     print(f"\nfigures written to {args.output}")
+    if args.markdown_dir:
+        markdown = write_markdown(report, Path(args.markdown_dir))
+        print(f"table written to {markdown}")
     broken = [r["name"] for r in report["routes"] if r.get("unexpected") or r.get("socket_errors")]
     if broken:
         print(f"wrong answers or socket errors under load: {', '.join(broken)}", file=sys.stderr)
         return 1
     return 0
-
-
-def scale_report(data, base_check, scale_data, scale_check, base_routes, scaled) -> dict:
-    base = {r["name"]: r for r in base_routes}
-    pages = []
-    for entry in scaled:
-        before = base.get(entry["name"], {})
-        if "rps" in entry and "rps" in before:
-            entry["ratio_to_small_history"] = round(entry["rps"] / before["rps"], 3)
-        pages.append(entry)
-    return {
-        "stays": {"small": data.stays, "large": scale_data.stays},
-        "conflict_check": {
-            "target_ms": CONFLICT_CHECK_TARGET_MS,
-            "small": base_check,
-            "large": scale_check,
-            "met": scale_check["p95_ms"] < CONFLICT_CHECK_TARGET_MS,
-        },
-        "routes": pages,
-    }
-
-
-def print_report(report: dict) -> None:
-    meta = report["meta"]
-    print_table(f"results ({meta['database']}, {meta['dataset']['stays']:,} stays)", report["routes"])
-    if report["mail"]:
-        print_mail(report["mail"])
-    scale = report["scale"]
-    if not scale:
-        return
-    check = scale["conflict_check"]
-    print(f"\nscale: {scale['stays']['small']:,} stays, then {scale['stays']['large']:,}")
-    for size in ("small", "large"):
-        c = check[size]
-        print(
-            f"  conflict check ({c['rooms']} rooms, {c['nights']} nights, {c['conflicts_found']} conflicts), "
-            f"{scale['stays'][size]:,} stays: p50 {c['p50_ms']:.2f} ms, p95 {c['p95_ms']:.2f} ms"
-        )
-    print(
-        f"  target: under {check['target_ms']:g} ms with {scale['stays']['large']:,} stays: "
-        f"{'met' if check['met'] else 'MISSED'}"
-    )
-    for r in scale["routes"]:
-        if "rps" not in r:
-            print(f"  {r['name']:<30} not measured: {r['not_measured']}")
-        else:
-            ratio = r.get("ratio_to_small_history")
-            print(
-                f"  {r['name']:<30} {r['rps']:>9.1f} req/s  p50 {r['p50_ms']:>7.2f} ms  p95 {r['p95_ms']:>7.2f} ms"
-                + (f"  {ratio:.2f}× its throughput with {scale['stays']['small']:,} stays" if ratio else "")
-            )
 
 
 def meta(args) -> dict:
@@ -535,6 +375,9 @@ def parse_args(argv):
     )
     parser.add_argument("--workdir", help="where the SQLite files and server logs go (default: a temp dir)")
     parser.add_argument("--output", default="bench-results.json")
+    parser.add_argument(
+        "--markdown-dir", help="also write the figures as a table, to DIR/sqlite.md or DIR/postgresql.md"
+    )
     parser.add_argument(
         "--smoke", action="store_true", help="a tiny dataset and 1 s per route, to keep it working"
     )

@@ -38,7 +38,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     register_mail(app)
-    register_page_cache(app)
+    register_cache(app)
     return app
 
 
@@ -137,9 +137,9 @@ def register_error_handlers(app: Flask) -> None:
     register(app)
 
 
-def register_page_cache(app: Flask) -> None:
-    """Rendered pages kept by data version (guesthouse/pagecache.py)."""
-    from .pagecache import register
+def register_cache(app: Flask) -> None:
+    """The one cache: the feeds and the dashboard's lists, kept by data version (guesthouse/cache.py)."""
+    from .cache import register
 
     register(app)
 

@@ -1,15 +1,10 @@
 """Engine behaviour that the booking guarantees depend on, and column types shared by models."""
 
-import fcntl
-import os
-import threading
 import time
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, SessionTransaction
 
 from .extensions import db
 
@@ -96,78 +91,6 @@ def ping_idle_connections(engine: Engine, idle_seconds: float) -> None:
             raise sa.exc.DisconnectionError(f"idle connection lost: {error}") from error
 
 
-# SQLite has one write lock for the whole file, and a connection that finds it taken sleeps and polls
-# (1, 2, 5, 10 … 100 ms apart) until it is free. Under load, with the lock holder slowed by the other
-# threads of its process, a writer loses that race again and again: bursts of writes stalled for up to a
-# second. Writers therefore queue in order before they touch the file: the threads of a process on a
-# lock, the processes (web workers, mail worker, commands) on an flock of `<database>-writer.lock`,
-# which the kernel hands to the next waiter at once. SQLite's lock still guarantees the result alone.
-_SQLITE_WRITER = threading.RLock()
-_HOLDS_WRITER = "database.holds_writer"
-# How many sessions of this thread hold the writer lock: a session opened while another of the same
-# thread writes (a test, a command) must not wait for a file lock its own thread holds.
-_writers_in_thread = threading.local()
-
-
-def _lock_writers(database: str) -> int | None:
-    """Wait for the database's writer lock file; its descriptor, closed (and unlocked) by the writer.
-
-    Opened for each write transaction (a few microseconds): a descriptor shared across a fork, or kept
-    for every database file a test suite makes, would cause more trouble than it saves.
-    """
-    if database in ("", ":memory:") or database.startswith("file:"):
-        return None
-    descriptor = os.open(f"{database}-writer.lock", os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-    except BaseException:
-        os.close(descriptor)
-        raise
-    return descriptor
-
-
-def _queue_for_sqlite_write(session: Session) -> None:
-    if _HOLDS_WRITER in session.info:
-        return
-    engine = session.get_bind()
-    if engine.dialect.name != "sqlite":
-        return
-    # Waiting longer than SQLite itself would is never useful: past that, SQLite's own lock decides.
-    timeout_ms = current_app.config["SQLITE_BUSY_TIMEOUT_MS"] if has_app_context() else 5000
-    if not _SQLITE_WRITER.acquire(timeout=timeout_ms / 1000):
-        return
-    depth = getattr(_writers_in_thread, "depth", 0)
-    try:
-        lock_file = _lock_writers(engine.url.database or "") if depth == 0 else None
-    except BaseException:
-        _SQLITE_WRITER.release()
-        raise
-    _writers_in_thread.depth = depth + 1
-    session.info[_HOLDS_WRITER] = lock_file
-
-
-@sa.event.listens_for(Session, "before_flush")
-def _before_flush(session: Session, _context, _instances) -> None:
-    if session.new or session.dirty or session.deleted:
-        _queue_for_sqlite_write(session)
-
-
-@sa.event.listens_for(Session, "do_orm_execute")
-def _before_bulk_write(state) -> None:
-    if state.is_update or state.is_delete or state.is_insert:
-        _queue_for_sqlite_write(state.session)
-
-
-@sa.event.listens_for(Session, "after_transaction_end")
-def _leave_sqlite_write(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None and _HOLDS_WRITER in session.info:
-        lock_file = session.info.pop(_HOLDS_WRITER)
-        _writers_in_thread.depth -= 1
-        if lock_file is not None:
-            os.close(lock_file)  # releases the flock
-        _SQLITE_WRITER.release()
-
-
 def begin_write() -> None:
     """Start the session's transaction as a serialised write transaction.
 
@@ -181,5 +104,4 @@ def begin_write() -> None:
         if session.new or session.dirty or session.deleted:
             raise RuntimeError("begin_write() must come before any change in the session")
         session.rollback()
-    _queue_for_sqlite_write(session)
     session.connection(execution_options={"sqlite_immediate": True})

@@ -101,7 +101,7 @@ def is_outage(error: BaseException) -> bool:
         if error.connection_invalidated:
             return True
         error = error.orig
-    # The driver's own error: SQLAlchemy wraps it, except on a raw connection (the page cache's).
+    # The driver's own error: SQLAlchemy wraps it, except where code reads on a raw DBAPI connection.
     if isinstance(error, sqlite3.Error):
         return (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF in _SQLITE_OUTAGES
     if isinstance(error, psycopg.Error):

@@ -6,8 +6,9 @@ from html import unescape
 
 from guesthouse.database import today
 from guesthouse.extensions import db
+from guesthouse.house.models import house_settings
 
-from .conftest import valid_request_form
+from .conftest import RequestClient, valid_request_form
 
 
 def month_of(day):
@@ -96,3 +97,30 @@ def test_dates_picked_on_the_calendar_keep_the_travellers(client, make_room, for
     form = unescape(client.get(f"{link}&guests=3").get_data(as_text=True))
     assert "/availability?guests=3" in form  # and back to the calendar, still three
     assert 'href="/availability?guests=' not in unescape(client.get(link).get_data(as_text=True))
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return unescape(response.get_data(as_text=True))
+
+
+def test_a_message_is_shown_once_and_never_kept_for_the_next_visitor(client, app, make_room):
+    make_room()
+    warned = page(client, "/availability?month=2020-01")
+    assert "Ce mois n'est pas consultable" in warned
+    assert "Ce mois n'est pas consultable" not in page(client, "/availability")
+    app.test_client_class = RequestClient
+    other = app.test_client()
+    assert "Ce mois n'est pas consultable" not in page(other, "/availability")
+    assert "Ce mois n'est pas consultable" in page(other, "/availability?month=2020-01")
+
+
+def test_availability_calendar_follows_the_house_settings(client, auth, make_room):
+    make_room()
+    far = (today() + timedelta(days=200)).strftime("%Y-%m")
+    assert "Ce mois n'est pas consultable" not in page(client, f"/availability?month={far}")
+    settings = house_settings()
+    settings.max_advance_days = 60
+    db.session.commit()
+    assert "Ce mois n'est pas consultable" in page(client, f"/availability?month={far}")

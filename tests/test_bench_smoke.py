@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.run import ROUTES, SCALE_ROUTES
+from bench.routes import ROUTES, SCALE_ROUTES
 
 from .conftest import TEST_DATABASE_URL
 
@@ -38,6 +38,8 @@ def test_the_benchmark_measures_every_route_that_exists(tmp_path, bench_database
         str(tmp_path),
         "--output",
         str(output),
+        "--markdown-dir",
+        str(tmp_path),
     ]
     finished = subprocess.run(
         command + bench_database, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
@@ -72,3 +74,8 @@ def test_the_benchmark_measures_every_route_that_exists(tmp_path, bench_database
     assert [route["name"] for route in scale["routes"]] == SCALE_ROUTES
     assert {route["name"]: route.get("not_measured") for route in scale["routes"] if "rps" not in route} == {}
     assert "figures written to" in finished.stdout and "ratio" in finished.stdout
+    # The table docs/performance.md points to: every route, with its p90 and p95 and their verdict.
+    table = (tmp_path / f"{report['meta']['database'].lower()}.md").read_text()
+    assert "| route | req/s | p50 | p90 | p95 | ratio | CPU ratio | target | verdict |" in table
+    for name in routes:
+        assert f"| {name} |" in table

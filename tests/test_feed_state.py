@@ -2,14 +2,15 @@
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from guesthouse.bookings.models import StayRequest
+from guesthouse.bookings.operations import change_stay
 from guesthouse.calendar.models import FeedState, current_feed_version
 from guesthouse.database import today, utcnow
 from guesthouse.extensions import db
-from guesthouse.rooms.models import Closure
 
 
 def version() -> int:
@@ -43,9 +44,9 @@ def test_every_kind_of_change_raises_the_version(make_room, make_stay, make_clos
     room.name = "Djoliba"
     db.session.commit()
     changes.append(("room renamed", version()))
-    db.session.execute(sa.delete(StayRequest).where(StayRequest.id == stay.id))
+    db.session.delete(stay)  # as the retention purge does
     db.session.commit()
-    changes.append(("bulk delete", version()))
+    changes.append(("stay deleted", version()))
     previous = start
     for what, value in changes:
         assert value > previous, what
@@ -71,6 +72,27 @@ def test_the_bump_belongs_to_the_changes_transaction(make_room):
     assert version() == before  # rolled back with the change
 
 
+def test_the_version_rises_once_per_transaction_however_many_flushes(make_room):
+    room = make_room()
+    before = version()
+    room.beds = 3
+    db.session.flush()
+    room.name = "Djoliba"
+    db.session.flush()
+    assert version() == before + 1
+
+
+def test_a_savepoint_rolled_back_takes_its_raise_with_it_and_no_later_one(make_room):
+    room, other = make_room(), make_room()
+    before = version()
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        room.beds = 7
+        db.session.flush()
+        raise RuntimeError("refused, as a double booking is")
+    other.beds = 5
+    assert version() == before + 1  # raised again by the change made after the savepoint
+
+
 def test_a_session_outside_flask_is_tracked_too(app, make_room):
     room = make_room()
     before = version()
@@ -89,17 +111,19 @@ def test_last_modified_moves_forward_even_when_the_clock_goes_back(make_room):
     assert state.modified_epoch == ahead + 1
 
 
-def test_rescheduling_raises_the_sequence_once(make_room, make_stay, make_closure, approve):
-    stay = approve(make_stay(), make_room())
-    assert stay.sequence == 1  # raised by approve() itself, not again by the tracker
-    stay.arrival -= timedelta(days=1)
+def test_rescheduling_raises_the_sequence_once(make_room, make_staff, make_stay, approve):
+    room = make_room()
+    stay = approve(make_stay(), room)
+    assert stay.sequence == 1  # raised by approve() itself
+    change_stay(
+        stay,
+        by=make_staff(),
+        arrival=stay.arrival - timedelta(days=1),
+        departure=stay.departure,
+        room_ids=[room.id],
+    )
     db.session.commit()
     assert stay.sequence == 2
     stay.notes = "Arrivée tardive"
     db.session.commit()
     assert stay.sequence == 2  # not a rescheduling
-    closure = make_closure()
-    assert closure.sequence == 0
-    closure.end_date += timedelta(days=1)
-    db.session.commit()
-    assert db.session.get(Closure, closure.id).sequence == 1

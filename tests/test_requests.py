@@ -133,3 +133,35 @@ def test_unknown_page_is_a_french_404(client):
     response = client.get("/nowhere")
     assert response.status_code == 404
     assert "Page introuvable" in response.get_data(as_text=True)
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return unescape(response.get_data(as_text=True))
+
+
+def test_home_page_shows_a_closure_and_a_booking_at_once(client, make_room, make_stay, make_closure, approve):
+    room = make_room(name="Djoliba", beds=2)
+    assert "Maison fermée" not in page(client, "/")
+
+    make_closure(room_id=None, start_date=today() + timedelta(days=3), end_date=today() + timedelta(days=5))
+    assert page(client, "/").count("Maison fermée") == 2
+
+    stay = make_stay(start=today() + timedelta(days=1), nights=1)
+    approve(stay, room)
+    home = page(client, "/")
+    tomorrow = home[home.index("<tbody>") :].split("</tr>")[1]
+    assert "<td>0</td><td>0</td>" in tomorrow  # its one room is taken that night
+
+
+def test_visitors_get_their_language_and_staff_their_menu(client, auth, make_room):
+    make_room()
+    assert "Demander un séjour" in page(client, "/")
+    client.set_cookie("lang", "en")
+    english = page(client, "/")
+    assert "Request a stay" in english and "Demander un séjour" not in english
+    client.delete_cookie("lang")
+    auth.login()
+    staff = page(client, "/")
+    assert "Se déconnecter" in staff and "Espace du service" not in staff

@@ -13,7 +13,8 @@ from guesthouse.extensions import db
 from guesthouse.rooms.models import Closure
 from guesthouse.staff.models import Role
 
-from .conftest import STAFF_PASSWORD, csrf_from
+from .conftest import STAFF_PASSWORD, RequestClient, csrf_from, valid_request_form
+from .test_changes import approved_stay, ask_change
 
 
 def page(client, url) -> str:
@@ -325,3 +326,43 @@ def test_deleting_a_closure_is_confirmed_first(client, auth, make_room, make_clo
     db.session.expire_all()
     assert db.session.get(Closure, closure_id) is None
     assert form_post(url, {"confirm": "yes"}, page="/staff/closures").status_code == 404
+
+
+def ok_page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200
+    return unescape(response.get_data(as_text=True))
+
+
+def test_dashboard_shows_new_requests_and_change_requests_at_once(
+    app, client, auth, make_room, make_staff, make_stay
+):
+    room = make_room(name="Djoliba")
+    auth.login()
+    assert "Aucune demande en attente." in ok_page(client, "/staff/")
+
+    app.test_client_class = RequestClient
+    visitor = app.test_client()
+
+    def visitor_post(url, data, page=None):
+        token = csrf_from(visitor.get(page or url).get_data(as_text=True))
+        return visitor.post(url, data={**data, "csrf_token": token})
+
+    assert (
+        visitor_post("/requests/new", valid_request_form(organisation="Orchestre Baobab")).status_code == 303
+    )
+    dashboard = ok_page(client, "/staff/")
+    assert "Orchestre Baobab" in dashboard and "Aucune demande en attente." not in dashboard
+
+    stay = approved_stay(make_stay, make_staff, [room], start=today() + timedelta(days=30), nights=2)
+    assert "Modifications demandées" not in ok_page(client, "/staff/")
+    later = {
+        "arrival": stay.arrival.isoformat(),
+        "departure": (stay.departure + timedelta(days=2)).isoformat(),
+        "guests": "1",
+        "travellers": "",
+        "message": "Mission prolongée",
+    }
+    assert ask_change(visitor, visitor_post, stay, **later).status_code == 303
+    dashboard = ok_page(client, "/staff/")
+    assert "Modifications demandées" in dashboard and "Mission prolongée" in dashboard

@@ -1,9 +1,11 @@
 """HTTP for calendar files: a strong ETag from the body, Last-Modified from the feed state, 304s.
 
-Calendar clients poll every hour or so and most polls find nothing new. A built feed is kept in memory
-under (feed, data version, window): while nothing changes, a poll costs one small query and a
-304 never rebuilds the body. The version is raised in the same transaction as every change the feeds
-show (see models.py), so a kept body is never stale; each worker process keeps its own few.
+Calendar clients poll every hour or so and most polls find nothing new. The ETag is the body's hash, so
+that a change a feed does not show (a pending request, for the public feeds) does not make its
+subscribers download it again; and a poll that finds nothing new must not cost a rebuild. Built feeds
+are therefore kept (guesthouse/cache.py) under (feed, window, data version): while nothing changes, a
+poll costs one small query. The version is raised in the same transaction as every change the feeds
+show (see models.py), so a kept body is never stale.
 """
 
 from __future__ import annotations
@@ -14,14 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import Response, abort, current_app, request
-from flask.blueprints import BlueprintSetupState
 
+from ..cache import kept
 from ..database import utcnow
-from ..pagecache import LruCache
 from .models import current_feed_version
-
-CACHE_SIZE = 64  # feeds: the house, each room, the staff feed and recently fetched stays
-CACHE_KEY = "calendar_feeds"
 
 
 @dataclass(frozen=True)
@@ -32,10 +30,6 @@ class BuiltFeed:
     @classmethod
     def of(cls, body: bytes) -> BuiltFeed:
         return cls(body, hashlib.sha256(body).hexdigest())
-
-
-def init_cache(state: BlueprintSetupState) -> None:
-    state.app.extensions[CACHE_KEY] = LruCache[BuiltFeed](CACHE_SIZE)
 
 
 def precondition_status(etag: str, last_modified: datetime) -> int | None:
@@ -61,11 +55,9 @@ def calendar_response(
     private: bool,
     download_name: str | None = None,
 ) -> Response:
-    """The calendar built by `build()` for `key` at the current data version, or a 304."""
+    """The calendar `build()` makes for `key`, kept until the data version moves on; or a 304."""
     state = current_feed_version()
-    feed = current_app.extensions[CACHE_KEY].get_or_build(
-        (*key, state.version), lambda: BuiltFeed.of(build())
-    )
+    feed = kept(("calendar", *key, state.version), lambda: BuiltFeed.of(build()))
     # Compared as stored; announced no later than now (RFC 9110 §8.8.2.1), as a burst of changes may
     # have pushed it a few seconds ahead. A client's copy is then at worst sent again, never kept stale.
     status = precondition_status(feed.etag, state.last_modified)

@@ -1,4 +1,8 @@
-"""Calendar feeds over HTTP, and the staff page explaining how to subscribe to them."""
+"""Calendar feeds over HTTP, and the staff page explaining how to subscribe to them.
+
+Each feed is built once per data version and kept (calendar_response, guesthouse/cache.py): a poll
+that finds nothing new costs one small query.
+"""
 
 from flask import abort, current_app, render_template
 from flask_login import current_user
@@ -13,9 +17,8 @@ from . import bp
 from .feeds import occupancy_feed, replaced_link_feed, staff_feed, stay_feed
 from .links import stay_calendar_links, webcal_url
 from .operations import feed_window, staff_by_calendar_token, stay_by_replaced_token
-from .responses import calendar_response, init_cache
+from .responses import calendar_response
 
-bp.record_once(init_cache)
 bp.add_app_template_global(stay_calendar_links)
 
 

@@ -1,7 +1,7 @@
 """The home page, the health check and error pages."""
 
-from datetime import timedelta
-from functools import lru_cache
+from datetime import date, timedelta
+from functools import partial
 
 import sqlalchemy as sa
 from babel.dates import get_day_names
@@ -10,12 +10,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from ..bookings.operations import Night, active_rooms, availability, house_capacity
+from ..bookings.operations import active_rooms, availability, house_capacity
+from ..cache import kept
+from ..calendar.models import current_feed_version
 from ..database import today
 from ..extensions import db
 from ..house.models import house_settings
-from ..i18n import page_to_reload, remember_language
-from ..pagecache import visitor_page
+from ..i18n import language, page_to_reload, remember_language
 from ..urls import safe_next
 from . import bp
 from .calendar import month_view, parse_day, parse_guests, parse_month
@@ -25,24 +26,17 @@ from .health import has_room, record_check
 @bp.route("/")
 def home():
     """What the house is, how booking works, and the coming weeks' availability."""
-    return visitor_page(render_home)
+    days = current_app.config["AVAILABILITY_DAYS"]
+    # Kept: the table is most of the page's cost, over its budget on PostgreSQL (docs/performance.md).
+    key = ("main.home", current_feed_version().version, today(), language(), days)
+    return render_template("main/home.html", availability_table=kept(key, partial(availability_table, days)))
 
 
-def render_home() -> str:
+def availability_table(days: int) -> Markup:
+    """Free rooms and beds for each of the coming nights."""
     rooms = active_rooms()
-    nights = tuple(availability(today(), current_app.config["AVAILABILITY_DAYS"], rooms))
+    nights = availability(today(), days, rooms)
     capacity = sum(room.beds for room in rooms)
-    table = availability_table(nights, capacity, str(get_locale()))
-    return render_template("main/home.html", availability_table=table)
-
-
-@lru_cache(maxsize=64)
-def availability_table(nights: tuple[Night, ...], capacity: int, locale: str) -> Markup:
-    """The availability table, rendered once for each distinct content and language.
-
-    Its rows are most of the home page's rendering time, and they change only when a booking or a
-    closure does, or at midnight: the figures themselves are the cache key, so it is never stale.
-    """
     # Markup: the HTML comes from an autoescaping template, so every value in it is already escaped.
     return Markup(render_template("main/_availability.html", nights=nights, capacity=capacity))  # noqa: S704  # nosec B704
 
@@ -66,22 +60,40 @@ def availability_calendar():
     arrival = parse_day(request.args.get("arrival"))
     if arrival is not None and arrival <= now:
         arrival = None
-    max_nights = settings.max_nights
-    return visitor_page(
-        lambda: render_template(
-            "main/availability.html",
-            month=month_view(first),
-            today=now,
-            arrival=arrival,
-            # Kept in every link, so that the form opens with the travellers the visitor had given.
-            guests=parse_guests(request.args.get("guests")),
-            last_departure=arrival + timedelta(days=max_nights) if arrival else None,
-            can_go_back=first > now.replace(day=1),
-            can_go_forward=first < last_month,
-            capacity=house_capacity(),
-            weekdays=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
-        )
+    guests = parse_guests(request.args.get("guests"))
+    last_departure = arrival + timedelta(days=settings.max_nights) if arrival else None
+    # Kept: a month of cells is most of the page's cost, over its budget (docs/performance.md). The key
+    # holds everything the month shows; the page around it (menus, a message) is rendered each time.
+    key = ("main.availability", current_feed_version().version, now, language(), first, arrival, guests)
+    key += (last_departure, last_month)
+    build = partial(month_table, first, now, arrival, guests, last_departure, last_month)
+    return render_template("main/availability.html", month=kept(key, build))
+
+
+def month_table(
+    first: date,
+    now: date,
+    arrival: date | None,
+    guests: int | None,
+    last_departure: date | None,
+    last_month: date,
+) -> Markup:
+    """The month's nights, each a link to pick it as the arrival or the departure while it can be."""
+    html = render_template(
+        "main/_month.html",
+        month=month_view(first),
+        today=now,
+        arrival=arrival,
+        # Kept in every link, so that the form opens with the travellers the visitor had given.
+        guests=guests,
+        last_departure=last_departure,
+        can_go_back=first > now.replace(day=1),
+        can_go_forward=first < last_month,
+        capacity=house_capacity(),
+        weekdays=[get_day_names("abbreviated", locale=get_locale())[i] for i in range(7)],
     )
+    # Markup: the HTML comes from an autoescaping template, so every value in it is already escaped.
+    return Markup(html)  # noqa: S704  # nosec B704
 
 
 @bp.route("/lang/<code>")
