@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 
 from ..bookings.changes import ChangeRequest
 from ..bookings.models import RoomAssignment, StayRequest
+from ..closing.models import HouseNotice
 from ..database import utcnow
 from ..extensions import db
 from ..house.models import HouseSettings
@@ -26,9 +27,9 @@ FEED_STATE_ID = 1
 # updated_at is its events' DTSTAMP, so even a change the feeds do not display alters their bytes.
 WATCHED = (StayRequest, RoomAssignment, Closure, Room)
 WATCHED_TABLES = frozenset(model.__tablename__ for model in WATCHED)
-# What cached pages show besides (home, availability calendar, staff dashboard): these raise only the
-# page version, so that a calendar client is not told its feed changed when it did not.
-PAGE_WATCHED = (ChangeRequest, HouseSettings)
+# What cached pages show besides (home, availability calendar, staff dashboard, the notice atop each):
+# these raise only the page version, so that a calendar client is not told its feed changed when it did not.
+PAGE_WATCHED = (ChangeRequest, HouseSettings, HouseNotice)
 PAGE_WATCHED_TABLES = frozenset(model.__tablename__ for model in PAGE_WATCHED)
 
 # Changes that reschedule an event: its SEQUENCE must rise (RFC 5545 §3.8.7.4) unless the code that

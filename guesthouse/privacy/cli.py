@@ -40,6 +40,7 @@ def purge_command(dry_run: bool) -> None:
         f"{verb[1]} staff sessions unused for over {SESSION_IDLE_DAYS} days: {report.sessions_deleted}"
     )
     click.echo(f"{verb[1]} lost-link requests left unanswered for over a day: {report.link_requests}")
+    click.echo(f"{verb[1]} waiting-list entries whose dates came or whose wait is over: {report.waitlist}")
 
 
 def _listed(references: list[str]) -> str:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..bookings.lists import collisions
+from ..closing.waitlist import offer_freed_beds
 from ..database import begin_write, today
 from ..extensions import db
 from ..staff.access import admin_required
@@ -62,6 +63,7 @@ def edit_room(room_id: int):
         else:
             form.populate_obj(room)
             room.name = room.name.strip()
+            offer_freed_beds()  # a room reopened, or given more beds
             db.session.commit()
             flash(_("Chambre « %(name)s » enregistrée.", name=room.name), "success")
             return redirect(url_for(".rooms"), code=303)
@@ -147,6 +149,8 @@ def delete_closure(closure_id: int):
     if request.form.get("confirm") != "yes":
         return render_template("rooms/delete_closure.html", closure=closure)
     db.session.delete(closure)
+    db.session.flush()
+    offer_freed_beds()
     db.session.commit()
     flash(_("Fermeture supprimée."), "success")
     return redirect(url_for(".closures"), code=303)
