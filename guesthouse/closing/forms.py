@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from ..bookings.forms import contact_email_field
@@ -24,21 +25,28 @@ class NoticeForm(BaseForm):
     )
     level = RadioField(
         _l("Niveau"),
-        choices=[(NoticeLevel.INFO.value, _l("Information")), (NoticeLevel.ALERT.value, _l("Alerte"))],
+        choices=[
+            SelectChoice(NoticeLevel.INFO.value, _l("Information")),
+            SelectChoice(NoticeLevel.ALERT.value, _l("Alerte")),
+        ],
         default=NoticeLevel.INFO.value,
-        validators=[InputRequired(_l("Choisissez le niveau de l'avis."))],
+        validate_choice=False,
     )
     ends_on = IsoDateField(_l("Dernier jour affiché (facultatif)"), validators=[Optional()])
     in_mails = BooleanField(_l("L'ajouter aussi en tête des e-mails aux demandeurs"))
 
+    def validate_level(self, field):
+        if field.data not in {level.value for level in NoticeLevel}:
+            raise ValidationError(_l("Choisissez le niveau de l'avis : information ou alerte."))
+
     def validate_ends_on(self, field):
         if field.data and field.data < today():
-            raise ValidationError(_l("Ce jour est passé : choisissez aujourd'hui ou une date ultérieure."))
+            raise ValidationError(_l("Ce jour est passé : choisissez aujourd'hui ou une date ultérieure."))
 
 
 class SuspensionForm(BaseForm):
     start_date = IsoDateField(_l("Première nuit fermée"), validators=[InputRequired(REQUIRED)])
-    end_date = IsoDateField(_l("Réouverture le (vide : jusqu'à nouvel ordre)"), validators=[Optional()])
+    end_date = IsoDateField(_l("Réouverture le (vide : jusqu'à nouvel ordre)"), validators=[Optional()])
     reason_fr = StringField(
         _l("Motif affiché au public (français)"),
         validators=[DataRequired(REQUIRED), Length(max=500, message=AT_MOST_500)],
@@ -62,7 +70,7 @@ class ReopenForm(BaseForm):
 
     def validate_reopen_on(self, field):
         if field.data and field.data < today():
-            raise ValidationError(_l("Ce jour est passé : choisissez aujourd'hui ou une date ultérieure."))
+            raise ValidationError(_l("Ce jour est passé : choisissez aujourd'hui ou une date ultérieure."))
 
 
 ACTIONS = {"notify": _l("Prévenir seulement"), "cancel": _l("Prévenir et annuler tous ces séjours")}
@@ -79,7 +87,7 @@ class StaysWindowForm(BaseForm):
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data <= self.start.data:
-            raise ValidationError(_l("La fin doit suivre le début : choisissez une date ultérieure."))
+            raise ValidationError(_l("La fin doit suivre le début : choisissez une date ultérieure."))
 
 
 class NotifyForm(BaseForm):
@@ -95,12 +103,16 @@ class NotifyForm(BaseForm):
     )
     action = RadioField(
         _l("Que faire"),
-        choices=list(ACTIONS.items()),
+        choices=[SelectChoice(value, label) for value, label in ACTIONS.items()],
         default="notify",
-        validators=[InputRequired(_l("Choisissez de prévenir seulement, ou de prévenir et d'annuler."))],
+        validate_choice=False,
     )
-    # What the preview showed, sent back by its confirmation button (see views.confirmation_of).
+    # What the preview showed, sent back by its confirmation button (see notify.confirmation_of).
     confirm = HiddenField(default="", validators=[Length(max=100)])
+
+    def validate_action(self, field):
+        if field.data not in ACTIONS:
+            raise ValidationError(_l("Choisissez de prévenir seulement, ou de prévenir et d'annuler."))
 
 
 LANGUAGES = {"fr": "Français", "en": "English"}
@@ -116,7 +128,7 @@ class WaitlistForm(HoneypotMixin, BaseForm):
     email = contact_email_field(_l("Adresse e-mail"))
     locale = SelectField(
         _l("Langue des e-mails"),
-        choices=list(LANGUAGES.items()),
+        choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
         validators=[DataRequired(REQUIRED)],
         validate_choice=False,
     )
@@ -156,7 +168,9 @@ class DatesWaitlistForm(WaitlistForm):
             )
 
     def validate_guests(self, field):
-        if field.data is not None and not 1 <= field.data <= max(self.capacity, 1):
+        if field.data is not None and field.data < 1:
+            raise ValidationError(_l("Indiquez au moins un voyageur."))
+        if field.data is not None and field.data > self.capacity:
             raise ValidationError(
                 _l(
                     "La maison accueille au plus %(capacity)s personnes : "

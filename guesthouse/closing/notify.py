@@ -89,7 +89,7 @@ def send_notice():
         db.session.rollback()
         if asked:
             flash(
-                _("La liste des séjours a changé depuis l'aperçu : vérifiez-la, puis confirmez de nouveau."),
+                _("La liste des séjours a changé depuis l'aperçu : vérifiez-la, puis confirmez de nouveau."),
                 "warning",
             )
         return render_notify(window, form, 409 if asked else 200, preview=True)
@@ -104,8 +104,8 @@ def send_notice():
     db.session.commit()
     if cancel:
         text = ngettext(
-            "%(num)s séjour annulé ; son demandeur reçoit le message.",
-            "%(num)s séjours annulés ; chaque demandeur reçoit le message.",
+            "%(num)s séjour annulé ; son demandeur reçoit le message.",
+            "%(num)s séjours annulés ; chaque demandeur reçoit le message.",
             count,
         )
     else:

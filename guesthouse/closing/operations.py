@@ -96,13 +96,13 @@ class DatesRefused:
             wording = self.closure.public_reason(language())
             if wording:
                 return _(
-                    "La maison est fermée à ces dates : %(reason)s Choisissez d'autres dates, ou demandez "
+                    "La maison est fermée à ces dates : %(reason)s Choisissez d'autres dates, ou demandez "
                     "un e-mail à sa réouverture.",
                     reason=wording.rstrip(".") + ".",
                 )
-            return _("La maison est fermée pendant une partie de ces nuits : choisissez d'autres dates.")
+            return _("La maison est fermée pendant une partie de ces nuits : choisissez d'autres dates.")
         return _(
-            "Il ne reste pas assez de lits libres pour ces nuits : choisissez d'autres dates, ou inscrivez-vous "
+            "Il ne reste pas assez de lits libres pour ces nuits : choisissez d'autres dates, ou inscrivez-vous "
             "sur la liste d'attente pour recevoir un e-mail si des lits se libèrent."
         )
 

@@ -21,7 +21,7 @@ from .waitlist import entry_by_token, waiting
 def joined():
     flash(
         _(
-            "Votre inscription est enregistrée : vous recevrez un e-mail dès que possible. "
+            "Votre inscription est enregistrée : vous recevrez un e-mail dès que possible. "
             "Chaque e-mail contient un lien pour quitter la liste."
         ),
         "success",
@@ -53,7 +53,7 @@ def join_dates():
         arrival, departure, guests = form.arrival.data, form.departure.data, form.guests.data
         if dates_refusal(arrival, departure, guests) is None:
             form.arrival.errors.append(
-                _("Ces nuits ont assez de lits libres : envoyez directement votre demande de séjour.")
+                _("Ces nuits ont assez de lits libres : envoyez directement votre demande de séjour.")
             )
         else:
             email = form.email.data.strip()
@@ -116,5 +116,5 @@ def leave_waitlist(token: str):
     entry = entry_by_token(token) or abort(404)
     db.session.delete(entry)
     db.session.commit()
-    flash(_("Vous avez quitté la liste d'attente : vous ne recevrez plus d'e-mail à ce sujet."), "success")
+    flash(_("Vous avez quitté la liste d'attente : vous ne recevrez plus d'e-mail à ce sujet."), "success")
     return redirect(url_for("main.home"), code=303)

@@ -40,7 +40,7 @@ def notice():
         row.level, row.ends_on, row.in_mails = form.level.data, form.ends_on.data, form.in_mails.data
         row.updated_by_id = current_user.id
         db.session.commit()
-        flash(_("Avis enregistré : il s'affiche en tête de chaque page."), "success")
+        flash(_("Avis enregistré : il s'affiche en tête de chaque page."), "success")
         return redirect(url_for(".notice"), code=303)
     return render_template("closing/notice.html", form=form, row=row), 400 if form.errors else 200
 
@@ -53,7 +53,7 @@ def remove_notice():
     if row is not None:
         db.session.delete(row)
         db.session.commit()
-    flash(_("Avis retiré : il ne s'affiche plus."), "success")
+    flash(_("Avis retiré : il ne s'affiche plus."), "success")
     return redirect(url_for(".notice"), code=303)
 
 
@@ -113,12 +113,12 @@ def reopen_house(closure_id: int):
     closure = db.session.get(Closure, closure_id, with_for_update=True) or abort(404)
     on = form.reopen_on.data
     if on >= closure.end_date:
-        flash(_("La suspension se termine déjà avant cette date : rien n'a changé."), "info")
+        flash(_("La suspension se termine déjà avant cette date : rien n'a changé."), "info")
         return redirect(url_for(".suspension"), code=303)
     reopen(closure, on=on)
     db.session.commit()
     flash(
-        _("Suspension levée : la maison rouvre le %(date)s.", date=format_date(on, "long")),
+        _("Suspension levée : la maison rouvre le %(date)s.", date=format_date(on, "long")),
         "success",
     )
     return redirect(url_for(".suspension"), code=303)
