@@ -129,7 +129,6 @@ class WaitlistForm(HoneypotMixin, BaseForm):
     locale = SelectField(
         _l("Langue des e-mails"),
         choices=[SelectChoice(code, name) for code, name in LANGUAGES.items()],
-        validators=[DataRequired(REQUIRED)],
         validate_choice=False,
     )
 
