@@ -6,6 +6,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..bookings.operations import overlaps
 from ..database import begin_write, today
 from ..extensions import db
 from ..rooms.models import Closure
@@ -59,7 +60,14 @@ def remove_notice():
 
 def render_suspension(form: SuspensionForm, status: int = 200, reopen_form: ReopenForm | None = None):
     listed = suspensions()
-    concerned = {s.id: len(stays_concerned(max(s.start_date, today()), s.end_date)) for s in listed}
+    # One query for all of them: the stays from the first suspension's first night on.
+    stays = stays_concerned(max(min(s.start_date for s in listed), today()), None) if listed else []
+    concerned = {
+        s.id: sum(
+            overlaps(stay.arrival, stay.departure, max(s.start_date, today()), s.end_date) for stay in stays
+        )
+        for s in listed
+    }
     return render_template(
         "closing/suspension.html",
         form=form,
