@@ -34,6 +34,8 @@ NOTICE = {
 def test_the_notice_is_on_every_page_escaped_in_both_languages(client, auth, form_post, make_room, make_stay):
     make_room(beds=4)
     stay = make_stay()
+    kept = client.application.test_client().get("/")  # the home page, kept for visitors
+    assert 'class="notice' not in kept.get_data(as_text=True)
     auth.login_admin()
     assert form_post("/staff/notice", NOTICE).status_code == 303
     client.post("/staff/logout", data={"csrf_token": client.get("/").get_data(as_text=True) and ""})
@@ -202,3 +204,27 @@ def test_a_room_closure_is_not_a_suspension(client, auth, make_closure, form_pos
         f"/staff/suspension/{closure.id}/reopen", {"reopen_on": today().isoformat()}, page="/staff/suspension"
     )
     assert response.status_code == 404
+
+
+def test_a_suspension_deleted_from_the_closures_page_is_lifted_too(
+    client, auth, form_post, make_room, smtp_server
+):
+    make_room(beds=4)
+    visitor = client.application.test_client()
+    token = _csrf(visitor, "/waitlist/reopening")
+    data = {
+        "contact_name": "Awa",
+        "email": "awa@example.org",
+        "locale": "fr",
+        "website": "",
+        "csrf_token": token,
+    }
+    assert visitor.post("/waitlist/reopening", data=data).status_code == 303
+    auth.login_admin()
+    suspend(form_post, today() + timedelta(days=5))
+    closure = db.session.scalar(sa.select(Closure))
+    assert "jusqu'à nouvel ordre" in text_of(client.get("/staff/closures"))
+    deleted = form_post(f"/staff/closures/{closure.id}/delete", {"confirm": "yes"}, page="/staff/closures")
+    assert deleted.status_code == 303
+    deliver_mail()
+    assert "accueille de nouveau des voyageurs" in plain(smtp_server.one("awa@example.org", "rouvre"))

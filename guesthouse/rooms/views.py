@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..bookings.lists import collisions
-from ..closing.waitlist import offer_freed_beds
+from ..closing.waitlist import offer_freed_beds, offer_reopening
 from ..database import begin_write, today
 from ..extensions import db
 from ..staff.access import admin_required
@@ -148,8 +148,11 @@ def delete_closure(closure_id: int):
     # Two steps, without JavaScript: the closures page's button asks, this page's button confirms.
     if request.form.get("confirm") != "yes":
         return render_template("rooms/delete_closure.html", closure=closure)
+    lifted = closure.is_suspension
     db.session.delete(closure)
     db.session.flush()
+    if lifted:  # a suspension deleted here is lifted as from its own page
+        offer_reopening()
     offer_freed_beds()
     db.session.commit()
     flash(_("Fermeture supprimée."), "success")
