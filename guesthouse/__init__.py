@@ -93,6 +93,9 @@ def register_blueprints(app: Flask) -> None:
     import guesthouse.accounts.views
     import guesthouse.bookings.views
     import guesthouse.calendar.views
+    import guesthouse.closing.notify
+    import guesthouse.closing.public
+    import guesthouse.closing.views
     import guesthouse.house.views
     import guesthouse.mail.cli
     import guesthouse.mail.views
@@ -117,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(guesthouse.accounts.bp)
     app.register_blueprint(guesthouse.privacy.bp)
     app.register_blueprint(guesthouse.calendar.bp)
+    app.register_blueprint(guesthouse.closing.bp)
 
 
 def register_security(app: Flask) -> None:

@@ -17,6 +17,7 @@ from guesthouse.bookings.models import StayRequest
 from guesthouse.database import utcnow
 from guesthouse.extensions import db
 from guesthouse.mail.models import OutboxMessage
+from guesthouse.rooms.models import Closure
 
 from .conftest import Auth, csrf_from, deliver_mail, valid_request_form
 
@@ -34,6 +35,9 @@ KINDS = {
     "lost_links",
     "reminder",
     "staff_digest",
+    "stay_notice",
+    "waitlist_free",
+    "waitlist_reopened",
 }
 # A long way to the house: every link in a mail is longer than a phone's line.
 LONG_BASE_URL = "https://reservations.ville-angers.example/relations-internationales/maison-du-partenariat/"
@@ -103,6 +107,51 @@ def every_mail(
     staff_post(f"{detail}/revoke-link", {}, detail)
     client.get(f"/lang/{language}")
     assert form_post("/requests/lost", {"contact_email": "awa@example.org"}).status_code == 303
+
+    # The house suspended later on: the service writes to every stay, two people wait for the reopening
+    # (one for dates within the suspension), and the suspension is lifted.
+    admin = app.test_client()
+    Auth(admin, make_staff).login_admin()
+
+    def admin_post(url: str, data: dict, page: str) -> None:
+        token = csrf_from(admin.get(page).get_data(as_text=True))
+        response = admin.post(url, data={**data, "csrf_token": token})
+        assert response.status_code == 303, (url, response.get_data(as_text=True))
+
+    first = utcnow().date() + timedelta(days=1)
+    notify = f"/staff/stays/notify?start={first.isoformat()}"
+    message = {
+        "message_fr": LONG_TEXT,
+        "message_en": LONG_TEXT,
+        "start": first.isoformat(),
+        "action": "notify",
+    }
+    preview = admin.post(
+        "/staff/stays/notify",
+        data={**message, "csrf_token": csrf_from(admin.get(notify).get_data(as_text=True))},
+    ).get_data(as_text=True)
+    admin_post(
+        "/staff/stays/notify", {**message, "confirm": preview.split('name="confirm" value="')[1][:40]}, notify
+    )
+    closed = utcnow().date() + timedelta(days=60)
+    suspension = {
+        "start_date": closed.isoformat(),
+        "end_date": "",
+        "reason_fr": "Fermée",
+        "reason_en": "Closed",
+    }
+    admin_post("/staff/suspension", suspension, "/staff/suspension")
+    nights = {
+        "arrival": (closed + timedelta(days=1)).isoformat(),
+        "departure": (closed + timedelta(days=4)).isoformat(),
+    }
+    who = {"contact_name": "Awa Traoré", "email": "awa@example.org", "locale": language, "website": ""}
+    assert form_post("/waitlist/dates", {**who, **nights, "guests": "2"}).status_code == 303
+    assert form_post("/waitlist/reopening", who).status_code == 303
+    closure = db.session.scalar(sa.select(Closure))
+    admin_post(
+        f"/staff/suspension/{closure.id}/reopen", {"reopen_on": closed.isoformat()}, "/staff/suspension"
+    )
 
     db.session.refresh(kept)
     kept.decided_at -= timedelta(days=60)  # confirmed long ago: a reminder is due

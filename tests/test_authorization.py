@@ -10,6 +10,7 @@ from html import unescape
 
 import pytest
 
+from guesthouse.closing.models import WaitlistEntry
 from guesthouse.extensions import db
 from guesthouse.staff.models import Role
 
@@ -60,6 +61,17 @@ EXPECTATIONS = {
     "accounts.deactivate": ADMIN,
     "accounts.reactivate": ADMIN,
     "accounts.reset_password": ADMIN,
+    "closing.notice": ADMIN,
+    "closing.remove_notice": ADMIN,
+    "closing.suspension": ADMIN,
+    "closing.reopen_house": ADMIN,
+    "closing.notify": ADMIN,
+    "closing.send_notice": ADMIN,
+    "closing.waitlist": STAFF,
+    "closing.join_dates": PUBLIC,
+    "closing.join_reopening": PUBLIC,
+    "closing.waitlist_entry": TOKEN,
+    "closing.leave_waitlist": TOKEN,
 }
 DEFAULT_BY_PREFIX = (("/staff/", STAFF),)
 
@@ -98,6 +110,7 @@ RIGHT_TOKENS = {
         (w.approved.access_token, w.approved.reference),
         (w.other_approved.access_token, w.other_approved.reference),
     ],
+    "closing.waitlist_entry": lambda w: [(entry.token, entry.email) for entry in w.waiting],
 }
 
 
@@ -111,6 +124,7 @@ class World:
     approved: object
     other_approved: object
     calendar_token: str
+    waiting: list
 
 
 def login(app, user) -> RequestClient:
@@ -206,6 +220,11 @@ def world(make_room, make_stay, make_closure, make_staff) -> World:
     for stay, other_room in zip(approved, (make_room(name="Niger"), make_room(name="Maine")), strict=True):
         stay.approve(by=colleague, rooms=[other_room])
     calendar_token = colleague.new_calendar_token()
+    waiting = [
+        WaitlistEntry(kind="reopening", email="attente-une@example.org"),
+        WaitlistEntry(kind="reopening", email="attente-deux@example.org"),
+    ]
+    db.session.add_all(waiting)
     db.session.commit()
     return World(
         stay=make_stay(contact_name="Première Personne"),
@@ -216,6 +235,7 @@ def world(make_room, make_stay, make_closure, make_staff) -> World:
         approved=approved[0],
         other_approved=approved[1],
         calendar_token=calendar_token,
+        waiting=waiting,
     )
 
 

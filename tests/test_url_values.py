@@ -42,6 +42,14 @@ QUERY_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = {
         "end": (),
         "page": ("1", "2"),
     },
+    "closing.notify": {"start": ("2027-03-01",), "end": ("2027-04-01",)},
+    "closing.join_dates": {
+        "arrival": (),
+        "departure": (),
+        "guests": ("1", "2"),
+        "email": (),
+        "locale": ("en",),
+    },
     "stats.index": PERIOD,
     "stats.export": PERIOD,
 }

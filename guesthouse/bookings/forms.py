@@ -7,6 +7,7 @@ from flask_babel import ngettext
 from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
+from ..closing.operations import DatesRefused, dates_refusal
 from ..database import today
 from ..forms import BaseForm, BoundedIntegerField, HoneypotMixin, IsoDateField, choices_with_prompt
 from ..house.models import house_settings
@@ -157,6 +158,29 @@ class StayRequestForm(HoneypotMixin, StayDetailsForm):
         _l("J'ai lu le règlement de la maison et je l'accepte au nom des voyageurs."),
         validators=[DataRequired(_l("Cochez cette case pour accepter le règlement de la maison."))],
     )
+
+    # Why the nights asked for cannot be had (the house closed, or full), with the waiting list to offer.
+    refusal: DatesRefused | None = None
+
+    def check_dates(self) -> DatesRefused | None:
+        """Whether the dates given (valid ones) fall in a closure of the house or on full nights."""
+        arrival, departure = self.arrival.data, self.departure.data
+        if (
+            arrival
+            and departure
+            and departure > arrival
+            and not (self.arrival.errors or self.departure.errors)
+        ):
+            guests = self.guests.data if self.guests.data and self.guests.data > 0 else 1
+            self.refusal = dates_refusal(arrival, departure, guests)
+        return self.refusal
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.check_dates() is not None:
+            self.arrival.errors.append(self.refusal.message)
+            return False
+        return valid
 
     def validate_organisation_type(self, field):
         if field.data not in ORGANISATION_TYPES:

@@ -45,6 +45,7 @@ MAILED_ACTIONS = frozenset(
         "link_revoked",
         "change_requested",
         "change_refused",
+        "notified",  # the service's message to every stay concerned (guesthouse/closing/)
     }
 )
 

@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ..closing.waitlist import offer_freed_beds
 from ..database import utcnow
 from ..extensions import db
 from ..house.models import house_settings
@@ -32,6 +33,7 @@ def new():
     capacity = house_capacity()
     if request.method == "GET":
         form = StayRequestForm(formdata=request.args or None, capacity=capacity)
+        form.check_dates()  # dates from the availability calendar: said before the form is sent
     else:
         form = StayRequestForm(capacity=capacity)
     if form.validate_on_submit():
@@ -117,6 +119,7 @@ def cancel(token: str):
     if not form.validate_on_submit():
         return render_stay(stay, 400, cancel_form=form)
     stay.cancel(by=None, reason=form.reason.data.strip(), actor_kind="requester")
+    offer_freed_beds()
     db.session.commit()
     flash(_("Votre séjour %(reference)s est annulé.", reference=stay.reference), "success")
     return redirect(url_for(".show", token=stay.access_token), code=303)

@@ -15,6 +15,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from ..closing.models import WaitlistEntry, notice_row
 from ..extensions import db
 from ..house.models import house_settings
 from ..i18n import babel_locale, language
@@ -89,6 +90,17 @@ def house() -> dict[str, str]:
     }
 
 
+def mail_notice(to: list[tuple[str, str]]) -> str:
+    """The house notice at the top of a mail to a requester, when admins chose so; never to the service.
+
+    Read afresh for each mail: the worker lives longer than any notice.
+    """
+    if [address for _name, address in to] == [current_app.config["STAFF_NOTIFICATION_EMAIL"]]:
+        return ""
+    notice = notice_row()
+    return notice.text(language()) if notice is not None and notice.shown and notice.in_mails else ""
+
+
 # -- queueing -------------------------------------------------------------------------------------
 def queue(
     kind: str,
@@ -113,6 +125,7 @@ def queue(
         signature=config["MAIL_SIGNATURE"] or default_signature(),
         service_email=config["STAFF_NOTIFICATION_EMAIL"],
         locale=language(),
+        notice=mail_notice(to),
     )
     if reply_to is None:
         reply_to = parseaddr(config["MAIL_REPLY_TO"] or config["STAFF_NOTIFICATION_EMAIL"])
@@ -135,12 +148,17 @@ def queue(
     return message
 
 
-def unwritten_mail(cause: BookingEvent | LinkRequest, error: str) -> OutboxMessage:
+def unwritten_mail(cause: BookingEvent | LinkRequest | WaitlistEntry, error: str) -> OutboxMessage:
     """What admins see of the mails an event or a lost-link request should have caused, unwritten.
 
     Stored as failed, without recipients or text, so that nothing half-written ever leaves.
     """
-    stay, action = (None, "lost_links") if isinstance(cause, LinkRequest) else (cause.stay, cause.action)
+    if isinstance(cause, LinkRequest):
+        stay, action = None, "lost_links"
+    elif isinstance(cause, WaitlistEntry):
+        stay, action = None, f"waitlist_{cause.kind}"
+    else:
+        stay, action = cause.stay, cause.action
     with force_locale(staff_locale()):
         subject = _(
             "E-mail non rédigé — %(reference)s (%(action)s)",

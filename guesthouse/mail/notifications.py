@@ -19,6 +19,7 @@ from ..bookings.choices import StayStatus
 from ..calendar.feeds import stay_invitation as calendar_invitation
 from ..calendar.ical import CANCEL, REQUEST
 from ..calendar.links import stay_subscription
+from ..closing.notifications import notify_stay_message
 from ..i18n import babel_locale, format_day
 from ..urls import external_url
 from .messages import organizer, queue, reply_to_requester, requester, service_mailbox, staff_locale
@@ -131,6 +132,8 @@ def notify_cancelled(stay: StayRequest, event: BookingEvent) -> None:
             status=status,
             link=request_link(stay),
         )
+    if "notice" in event.details:
+        return  # one of many cancelled by the service's message: the service wrote it, and knows
     with force_locale(staff_locale()):
         queue(
             "staff_cancelled",
@@ -288,6 +291,7 @@ ON_EVENT: dict[str, Callable[[StayRequest, BookingEvent], None]] = {
     "link_revoked": notify_link_renewed,
     "change_requested": notify_change_requested,
     "change_refused": notify_change_refused,
+    "notified": notify_stay_message,
 }
 
 

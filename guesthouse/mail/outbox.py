@@ -6,7 +6,9 @@ stores the promise of its mails:
   whatever path makes it: the staff views, requester self-service, `flask demo`); an action that causes
   mails (bookings/models.py, MAILED_ACTIONS) stores its event flagged `mail_pending`;
 - the lost-link form stores a LinkRequest, whatever the address (its answer then costs the same whether
-  or not the address has requests).
+  or not the address has requests);
+- a change that frees beds, or lifts a suspension, flags the waiting-list entries to tell
+  (`WaitlistEntry.tell`, closing/waitlist.py).
 
 The mail worker (`flask mail worker`, worker.py) then, within a second, calls `write_pending()` below:
 it renders the mails (notifications.py, one `notify_<event>` per mail) from the committed state and,
@@ -32,6 +34,8 @@ from flask import Flask, current_app
 
 from ..bookings.models import BookingEvent
 from ..bookings.operations import requests_of
+from ..closing.notifications import notify_waitlist_entry
+from ..closing.waitlist import claim_entries, entries_awaiting_mail
 from ..extensions import db
 from .messages import unwritten_mail
 from .models import LinkRequest, OutboxMessage
@@ -49,6 +53,7 @@ def write_pending(limit: int = 20) -> int:
     for waiting, notify, claim in (
         (events_awaiting_mail, notify_event, claim_events),
         (link_requests_waiting, _notify_link_request, claim_link_requests),
+        (entries_awaiting_mail, notify_waitlist_entry, claim_entries),
     ):
         try:
             written += _write(waiting(limit), notify, claim)

@@ -46,6 +46,10 @@ def purge_command(dry_run: bool) -> None:
         f"{verb[1]} {counted(report.link_requests, 'lost-link request', 'lost-link requests')} "
         "left unanswered for over a day"
     )
+    click.echo(
+        f"{verb[1]} {counted(report.waitlist, 'waiting-list entry', 'waiting-list entries')} "
+        "whose dates came or whose wait is over"
+    )
 
 
 def _listed(references: list[str]) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..bookings.choices import StayStatus
 from ..bookings.models import RoomAssignment, StayRequest
+from ..closing.waitlist import purge_waitlist
 from ..database import begin_write, utcnow
 from ..extensions import db
 from ..mail.operations import purge_link_requests
@@ -145,6 +146,7 @@ class PurgeReport:
     deleted: list[str] = field(default_factory=list)
     sessions_deleted: int = 0
     link_requests: int = 0
+    waitlist: int = 0
 
 
 def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
@@ -158,6 +160,8 @@ def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
       and address prefix are personal data of the staff member.
     - addresses typed in the lost-link form and still unanswered a day later (the mail worker answers
       them within seconds and deletes them; these waited for a worker that never ran): deleted.
+    - waiting-list entries: deleted once their dates come, a day after the reopening they waited for
+      was announced, and in any case `closed_months` after they were made (closing/waitlist.py).
     Running it twice changes nothing the second time.
     """
     begin_write()
@@ -197,4 +201,5 @@ def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
         sa.delete(StaffSession).where(StaffSession.last_seen_at <= StaffSession.idle_cutoff(utcnow()))
     ).rowcount
     report.link_requests = purge_link_requests(datetime.combine(today - timedelta(days=1), time(), UTC))
+    report.waitlist = purge_waitlist(today=today, made_before=closed_cutoff)
     return report

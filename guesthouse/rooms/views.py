@@ -7,6 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..bookings.lists import collisions
+from ..closing.waitlist import offer_freed_beds, offer_reopening
 from ..database import begin_write, today
 from ..extensions import db
 from ..staff.access import admin_required
@@ -63,6 +64,7 @@ def edit_room(room_id: int):
         else:
             form.populate_obj(room)
             room.name = room.name.strip()
+            offer_freed_beds()  # a room reopened, or given more beds
             db.session.commit()
             flash(_("Chambre « %(name)s » enregistrée.", name=room.name), "success")
             return redirect(url_for(".rooms"), code=303)
@@ -149,7 +151,12 @@ def delete_closure(closure_id: int):
     # Two steps, without JavaScript: the closures page's button asks, this page's button confirms.
     if request.form.get("confirm") != "yes":
         return render_template("rooms/delete_closure.html", closure=closure)
+    lifted = closure.is_suspension
     db.session.delete(closure)
+    db.session.flush()
+    if lifted:  # a suspension deleted here is lifted as from its own page
+        offer_reopening()
+    offer_freed_beds()
     db.session.commit()
     flash(_("Fermeture supprimée."), "success")
     return redirect(url_for(".closures"), code=303)

@@ -31,6 +31,7 @@ from ..bookings.operations import (
 )
 from ..cache import kept
 from ..calendar.models import current_feed_version
+from ..closing.waitlist import offer_freed_beds
 from ..database import begin_write, today
 from ..extensions import db
 from ..i18n import language
@@ -179,6 +180,7 @@ def cancel(stay_id: int):
     if not form.validate_on_submit():
         return render_request(stay, 400, cancel_form=form)
     stay.cancel(by=current_user, reason=form.reason.data.strip())
+    offer_freed_beds()
     db.session.commit()
     flash(_("Séjour %(reference)s annulé.", reference=stay.reference), "success")
     return redirect(url_for(".request_detail", stay_id=stay.id), code=303)
@@ -246,6 +248,7 @@ def edit_stay(stay_id: int):
         except TransitionError:
             db.session.rollback()
             abort(409)
+        offer_freed_beds()  # shorter, or fewer rooms: beds the waiting list may want
         db.session.commit()
         flash(
             _("Séjour %(reference)s modifié ; le demandeur en est informé.", reference=stay.reference),
@@ -293,6 +296,7 @@ def accept_change(change_id: int):
     except TransitionError:
         db.session.rollback()
         return refuse_stale(change.stay, render_request)
+    offer_freed_beds()
     db.session.commit()
     flash(_("Modification acceptée ; le demandeur en est informé."), "success")
     return redirect(url_for(".request_detail", stay_id=change.stay_id), code=303)
