@@ -161,9 +161,10 @@ class DatesWaitlistForm(WaitlistForm):
             raise ValidationError(_l("Le départ doit être après l'arrivée : choisissez une date ultérieure."))
         if (field.data - arrival).days > self.max_nights:
             raise ValidationError(
-                _l(
-                    "Un séjour compte au plus %(max)s nuits : raccourcissez-le ou faites deux demandes.",
-                    max=self.max_nights,
+                ngettext(
+                    "Un séjour compte au plus %(num)s nuit : raccourcissez-le ou faites deux demandes.",
+                    "Un séjour compte au plus %(num)s nuits : raccourcissez-le ou faites deux demandes.",
+                    self.max_nights,
                 )
             )
 
@@ -172,9 +173,11 @@ class DatesWaitlistForm(WaitlistForm):
             raise ValidationError(_l("Indiquez au moins un voyageur."))
         if field.data is not None and field.data > self.capacity:
             raise ValidationError(
-                _l(
-                    "La maison accueille au plus %(capacity)s personnes : "
+                ngettext(
+                    "La maison accueille au plus %(num)s personne : "
                     "réduisez le nombre de voyageurs ou contactez le service.",
-                    capacity=self.capacity,
+                    "La maison accueille au plus %(num)s personnes : "
+                    "réduisez le nombre de voyageurs ou contactez le service.",
+                    self.capacity,
                 )
             )
