@@ -156,7 +156,7 @@ def test_the_purge_deletes_entries_whose_time_is_over_and_the_notice_says_so(app
     db.session.commit()
     result = runner.invoke(args=["privacy", "purge"])
     assert result.exit_code == 0, result.output
-    assert "deleted waiting-list entries whose dates came or whose wait is over: 2" in result.output
+    assert "deleted 2 waiting-list entries whose dates came or whose wait is over" in result.output
     left = sorted(db.session.scalars(sa.select(WaitlistEntry.email)))
     assert left == ["b@example.org", "d@example.org"]
     assert "Listes d'attente (dates complètes, réouverture de la maison)" in text_of(
