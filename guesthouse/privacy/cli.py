@@ -15,12 +15,13 @@ bp.cli.short_help = "Personal data: retention."
 @bp.cli.command("purge")
 @click.option("--dry-run", is_flag=True, help="Print what would be done, change nothing.")
 def purge_command(dry_run: bool) -> None:
-    """Anonymise old stays, delete old closed requests and idle staff sessions, as retention says."""
+    """Anonymise old stays, delete old closed requests, idle staff sessions and old access records."""
     config = current_app.config
     report = purge(
         today=today(),
         stays_months=config["RETENTION_STAYS_MONTHS"],
         closed_months=config["RETENTION_CLOSED_MONTHS"],
+        access_months=config["ACCESS_LOG_MONTHS"],
     )
     if dry_run:
         db.session.rollback()
@@ -40,6 +41,9 @@ def purge_command(dry_run: bool) -> None:
         f"{verb[1]} staff sessions unused for over {SESSION_IDLE_DAYS} days: {report.sessions_deleted}"
     )
     click.echo(f"{verb[1]} lost-link requests left unanswered for over a day: {report.link_requests}")
+    click.echo(
+        f"{verb[1]} access records over {config['ACCESS_LOG_MONTHS']} months old: {report.access_records}"
+    )
 
 
 def _listed(references: list[str]) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from ..access_log.operations import purge_access_records
 from ..bookings.choices import StayStatus
 from ..bookings.models import RoomAssignment, StayRequest
 from ..database import begin_write, utcnow
@@ -145,9 +146,10 @@ class PurgeReport:
     deleted: list[str] = field(default_factory=list)
     sessions_deleted: int = 0
     link_requests: int = 0
+    access_records: int = 0
 
 
-def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
+def purge(*, today: date, stays_months: int, closed_months: int, access_months: int) -> PurgeReport:
     """Apply the retention periods; the caller commits (or rolls back for a dry run).
 
     - approved stays: anonymised `stays_months` after their departure;
@@ -157,7 +159,8 @@ def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
     - staff sessions unused for SESSION_IDLE_DAYS (no request is let in with one by then): their browser
       and address prefix are personal data of the staff member.
     - addresses typed in the lost-link form and still unanswered a day later (the mail worker answers
-      them within seconds and deletes them; these waited for a worker that never ran): deleted.
+      them within seconds and deletes them; these waited for a worker that never ran): deleted;
+    - records of who read whose details: deleted `access_months` after the reading.
     Running it twice changes nothing the second time.
     """
     begin_write()
@@ -197,4 +200,7 @@ def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
         sa.delete(StaffSession).where(StaffSession.last_seen_at <= StaffSession.idle_cutoff(utcnow()))
     ).rowcount
     report.link_requests = purge_link_requests(datetime.combine(today - timedelta(days=1), time(), UTC))
+    report.access_records = purge_access_records(
+        datetime.combine(months_before(today, access_months), time(), UTC)
+    )
     return report
