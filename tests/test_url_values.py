@@ -42,6 +42,8 @@ QUERY_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = {
         "end": (),
         "page": ("1", "2"),
     },
+    "access_log.index": {"member": ("1", "2"), "reference": ("MPAB-2026-0001",), "page": ("1", "2")},
+    "access_log.export": {"member": ("1", "2"), "reference": ("MPAB-2026-0001",)},
     "stats.index": PERIOD,
     "stats.export": PERIOD,
 }

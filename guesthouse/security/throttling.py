@@ -14,6 +14,8 @@ from flask_login import current_user
 from ..extensions import limiter
 from ..staff.models import StaffUser
 
+# One counter per account for wrong passwords and wrong two-factor codes alike.
+ACCOUNT_SCOPE = "login-account"
 # The session entry holding the rate-limit key of an account between its password and its code.
 PENDING_ACCOUNT_KEY = "pending_login_account"
 
@@ -51,8 +53,9 @@ def login_limits(view):
     The limit is checked before the view runs, the same way for an existing and an unknown account,
     so a 429 says nothing about which accounts exist.
     """
-    view = limiter.limit(
+    view = limiter.shared_limit(
         _config("LOGIN_RATE_LIMIT_ACCOUNT"),
+        scope=ACCOUNT_SCOPE,
         key_func=login_account,
         methods=["POST"],
         deduct_when=_failed_login,
@@ -68,8 +71,9 @@ def login_limits(view):
 def code_limits(view):
     """Wrong two-factor codes count toward the same limits as wrong passwords: per account (the same
     counter, so that alternating the two steps gains nothing) and per client address."""
-    view = limiter.limit(
+    view = limiter.shared_limit(
         _config("LOGIN_RATE_LIMIT_ACCOUNT"),
+        scope=ACCOUNT_SCOPE,
         key_func=_code_account,
         methods=["POST"],
         deduct_when=_failed_login,
