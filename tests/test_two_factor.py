@@ -169,7 +169,7 @@ def test_a_required_role_is_sent_to_enrol_before_anything_else(app, client, auth
         response = client.get(path)
         assert response.status_code == 303 and response.headers["Location"] == "/staff/two-factor", path
     page = text(client.get("/staff/two-factor"))
-    assert "Votre rôle demande la double authentification : activez-la pour continuer." in page
+    assert "Votre rôle demande la double authentification\u00a0: activez-la pour continuer." in page
     enrol(client)
     assert client.get("/staff/accounts").status_code == 200
 

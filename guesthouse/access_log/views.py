@@ -51,7 +51,7 @@ def export():
     """The records the filters select, as a CSV file that French Excel opens."""
     form, query = filtered()
     if form.errors:
-        return render_error(400, _("Filtres invalides : ouvrez le journal et choisissez-les de nouveau."))
+        return render_error(400, _("Filtres invalides : ouvrez le journal et choisissez-les de nouveau."))
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(

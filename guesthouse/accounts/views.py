@@ -164,8 +164,8 @@ def reset_two_factor(account_id: int):
     current_app.logger.info("staff account %s two-factor reset by %s", user.id, current_user.id)
     flash(
         _(
-            "Double authentification de %(name)s désactivée : ses sessions sont fermées ; "
-            "elle se configure de nouveau depuis « Double authentification ».",
+            "Double authentification de %(name)s désactivée : ses sessions sont fermées ; "
+            "elle se configure de nouveau depuis « Double authentification ».",
             name=user.name,
         ),
         "success",

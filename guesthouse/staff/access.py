@@ -31,7 +31,7 @@ def staff_required(view):
     def wrapped(*args, **kwargs):
         if current_user.must_enrol(current_app.config["TWO_FACTOR_REQUIRED_ROLES"]):
             if request.method == "GET":
-                flash(_("Votre rôle demande la double authentification : activez-la pour continuer."), "info")
+                flash(_("Votre rôle demande la double authentification : activez-la pour continuer."), "info")
             return redirect(url_for("staff.two_factor"), code=303)
         return view(*args, **kwargs)
 

@@ -152,7 +152,7 @@ def login_code():
         db.session.rollback()
         flash(
             _(
-                "Code incorrect ou déjà utilisé : saisissez le code suivant de votre application, "
+                "Code incorrect ou déjà utilisé : saisissez le code suivant de votre application, "
                 "ou un code de secours."
             ),
             "error",

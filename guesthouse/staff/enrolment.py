@@ -52,7 +52,7 @@ def enable_two_factor():
     step = matching_step(secret, form.code.data, utcnow())
     if step is None:
         form.code.errors.append(
-            _("Ce code ne correspond pas : vérifiez l'heure de votre téléphone et saisissez le code affiché.")
+            _("Ce code ne correspond pas : vérifiez l'heure de votre téléphone et saisissez le code affiché.")
         )
         return render_two_factor(form, 400)
     codes = current_user.enable_two_factor(secret, step)
@@ -60,7 +60,7 @@ def enable_two_factor():
     current_app.logger.info("staff account %s turned two-factor sign-in on", current_user.id)
     session.pop(PENDING_ENROLMENT)
     session[NEW_RECOVERY_CODES] = codes  # shown once by the page this redirects to
-    flash(_("Double authentification activée : notez vos codes de secours ci-dessous."), "success")
+    flash(_("Double authentification activée : notez vos codes de secours ci-dessous."), "success")
     return redirect(url_for(".two_factor"), code=303)
 
 
@@ -78,10 +78,10 @@ def new_recovery_codes():
         db.session.rollback()
         wrong_password()  # a stolen session must not become a way to guess codes
         form.code.errors.append(
-            _("Code incorrect ou déjà utilisé : saisissez le code suivant de votre application.")
+            _("Code incorrect ou déjà utilisé : saisissez le code suivant de votre application.")
         )
         return render_two_factor(form, 400)
     session[NEW_RECOVERY_CODES] = current_user.new_recovery_codes()
     db.session.commit()
-    flash(_("Nouveaux codes de secours : les anciens ne fonctionnent plus."), "success")
+    flash(_("Nouveaux codes de secours : les anciens ne fonctionnent plus."), "success")
     return redirect(url_for(".two_factor"), code=303)
