@@ -65,7 +65,7 @@ def record_seen_after_response(session_id: int, now: datetime, response: Respons
     """Write when a session was last used, once the response has gone out, in a transaction of its own.
 
     At most every SEEN_INTERVAL, not at each request: the date only needs to be good to a few minutes
-    (for the idle limit and, to come, the member's list of sessions), and a write on every staff page
+    (for the idle limit and the member's list of sessions), and a write on every staff page
     would take SQLite's single write lock once per click. After the response: the request's transaction
     is over by then, and it may have held changes that are not this write's to commit (or SQLite's write
     lock, which a second connection would wait for); a page that only reads commits nothing.
