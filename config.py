@@ -117,6 +117,14 @@ class Config:
     # Public forms: submissions that went through (or tripped the honeypot), then every POST.
     PUBLIC_FORM_RATE_LIMIT = os.environ.get("PUBLIC_FORM_RATE_LIMIT", "10 per hour")
     PUBLIC_FORM_ATTEMPT_LIMIT = os.environ.get("PUBLIC_FORM_ATTEMPT_LIMIT", "60 per hour")
+    # Two-factor sign-in (docs/security-privacy.md): members of these roles (comma-separated; empty:
+    # none) must set it up before anything else. The issuer is the name their authenticator app shows.
+    TWO_FACTOR_REQUIRED_ROLES = [
+        role.strip()
+        for role in os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "admin").split(",")
+        if role.strip()
+    ]
+    TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "MPAB")
     # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (0: none; production:
     # one, nginx). Without it, every visitor has the proxy's address and shares one rate limit.
     PROXY_COUNT = _int("PROXY_COUNT", 0)
@@ -141,6 +149,8 @@ class Config:
     # cancelled requests (and requests never decided) are deleted this long after their end.
     RETENTION_STAYS_MONTHS = _int("RETENTION_STAYS_MONTHS", 24)
     RETENTION_CLOSED_MONTHS = _int("RETENTION_CLOSED_MONTHS", 6)
+    # Who read whose details (/staff/access-log) is kept this long; the CNIL recommends 6 to 12 months.
+    ACCESS_LOG_MONTHS = _int("ACCESS_LOG_MONTHS", 12)
 
     # Deployment (docs/operations.md): the reverse proxy, logs, and the SQLite guard of the
     # production start-up checks (guesthouse/startup.py).
@@ -182,6 +192,8 @@ class TestingConfig(Config):
     BASE_URL = "http://mpab.test"
     SERVER_NAME = None
     MAIL_BACKEND = "smtp"  # tests start a real SMTP server (tests/conftest.py), whatever the shell says
+    # Tests log admins in with a password alone; tests/test_two_factor.py sets the roles it checks.
+    TWO_FACTOR_REQUIRED_ROLES: list[str] = []
 
 
 CONFIGS = {

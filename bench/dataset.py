@@ -90,7 +90,7 @@ def build(url: str, *, stays: int, pending: int, reset: bool = False, seed: int 
     prepare_schema(url, reset=reset)
     rng = random.Random(seed)  # noqa: S311 - reproducible data, not secrets
     password = secrets.token_urlsafe(16)
-    staff = StaffUser(email=STAFF_EMAIL, name="Banc d'essai", role=Role.ADMIN)
+    staff = StaffUser(email=STAFF_EMAIL, name="Banc d'essai", role=Role.APPROVER)
     staff.set_password(password)
     now = datetime.now(UTC)
     start_of_today = datetime.combine(today(), time(8), tzinfo=UTC)
@@ -103,7 +103,7 @@ def build(url: str, *, stays: int, pending: int, reset: bool = False, seed: int 
         "id": 1,
         "email": staff.email,
         "name": staff.name,
-        "role": "admin",
+        "role": "approver",
         "password_hash": staff.password_hash,
         "active": True,
         "created_at": now,

@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     They are imported here, not from the feature's __init__, so that importing a feature's models never
     drags in another's views.
     """
+    import guesthouse.access_log.views
     import guesthouse.accounts.views
     import guesthouse.bookings.views
     import guesthouse.calendar.views
@@ -106,7 +107,9 @@ def register_blueprints(app: Flask) -> None:
     import guesthouse.rooms.views
     import guesthouse.staff.auth
     import guesthouse.staff.cli
+    import guesthouse.staff.enrolment
     import guesthouse.staff.profile
+    import guesthouse.staff.sessions
     import guesthouse.staff.views
     import guesthouse.stats.views
 
@@ -119,6 +122,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(guesthouse.mail.bp)
     app.register_blueprint(guesthouse.accounts.bp)
     app.register_blueprint(guesthouse.privacy.bp)
+    app.register_blueprint(guesthouse.access_log.bp)
     app.register_blueprint(guesthouse.calendar.bp)
     app.register_blueprint(guesthouse.closing.bp)
 

@@ -418,14 +418,14 @@ def browser_context(chromium):
 def watch_console(context):
     """Record console errors and page errors of every page of the context.
 
-    A form sent back with its errors (400) or a refused decision (409) is an answer the app means to
-    give; Chromium logs it as a failed load of the page itself, which is not an error of the page.
+    A form sent back with its errors (400), a refused login or code (401) or a refused decision (409) is
+    an answer the app means to give; Chromium logs it as a failed load of the page itself, which is not an error of the page.
     """
     context.console_errors = []
     deliberate: set[str] = set()
 
     def on_response(response):
-        if response.request.is_navigation_request() and response.status in (400, 409):
+        if response.request.is_navigation_request() and response.status in (400, 401, 409):
             deliberate.add(response.url)
 
     def on_console(message):

@@ -22,6 +22,7 @@ STAFF = "staff"  # anonymous users are sent to the login page; approvers and adm
 ADMIN = "admin"  # as STAFF, but approvers get 403
 SWITCH = "switch"  # anyone: a 303 back to a page of this site (the language switch)
 DEV_ONLY = "dev"  # development pages: login first, then 404 outside MAIL_BACKEND=console (as in the tests)
+LOGIN_STEP = "login step"  # the code after the password: without a password just given, the login page
 
 EXPECTATIONS = {
     "static": PUBLIC,
@@ -43,6 +44,7 @@ EXPECTATIONS = {
     "main.set_language": SWITCH,
     "privacy.notice": PUBLIC,
     "staff.login": PUBLIC,
+    "staff.login_code": LOGIN_STEP,
     "rooms.rooms": ADMIN,
     "rooms.edit_room": ADMIN,
     "rooms.closures": ADMIN,
@@ -72,6 +74,9 @@ EXPECTATIONS = {
     "closing.join_reopening": PUBLIC,
     "closing.waitlist_entry": TOKEN,
     "closing.leave_waitlist": TOKEN,
+    "accounts.reset_two_factor": ADMIN,
+    "access_log.index": ADMIN,
+    "access_log.export": ADMIN,
 }
 DEFAULT_BY_PREFIX = (("/staff/", STAFF),)
 
@@ -87,6 +92,7 @@ SAMPLES = {
     "name": lambda w: "20260101-000000-x.eml",
     "message_id": lambda w: 1,
     "change_id": lambda w: 1,  # wrong on purpose; the right ones are in RIGHT_TOKENS
+    "session_id": lambda w: 999_999,  # nobody's: ending one's own current session would end the walk
 }
 # Where one argument name means different things on different routes.
 SAMPLES_BY_ENDPOINT = {
@@ -180,6 +186,8 @@ def as_expected(kind: str, who: str, method: str, response) -> bool:
         return response.status_code == 404  # the sample token is a wrong one
     if kind == DEV_ONLY:
         return sent_to_login(response) if who == "anonymous" else response.status_code == 404
+    if kind == LOGIN_STEP:
+        return sent_to_login(response)
     if kind == SWITCH:
         return response.status_code == 303 and response.headers["Location"].startswith("/")
     if kind == PUBLIC:

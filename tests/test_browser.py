@@ -181,8 +181,11 @@ def house_in_use(app, make_room, make_stay, make_staff, make_closure, approve):
         "/staff/mail/dev",
         f"/staff/mail/dev/{kept}",
         "/staff/profile",
+        "/staff/two-factor",
+        "/staff/sessions",
         "/staff/house/",
         "/calendar/help",
+        "/staff/access-log",  # last: the request pages above are in it
     ]
     return SimpleNamespace(public=public, staff=staff, admin=admin)
 

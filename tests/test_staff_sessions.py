@@ -239,3 +239,52 @@ def test_the_export_of_a_staff_account_lists_its_sessions_without_their_secret(a
     assert exported["browser"] == FIREFOX and exported["place"] == "198.51.100.0/24"
     assert set(exported) == {"created_at", "last_seen_at", "browser", "place"}
     assert sessions_of(user)[0].secret_hash not in response.get_data(as_text=True)
+
+
+def test_the_sessions_page_lists_them_and_ends_one_or_all_the_others(app, make_staff):
+    user = make_staff()
+    laptop = device(app)
+    phone = device(app, address="2001:db8:abcd:12::1", user_agent="Téléphone")
+    tablet = device(app, address="192.0.2.44", user_agent="Tablette")
+    for browser in (laptop, phone, tablet):
+        sign_in(browser, user)
+    page = text(laptop.get("/staff/sessions"))
+    assert "Téléphone" in page and "2001:db8:abcd::/48" in page and "198.51.100.0/24" in page
+    assert page.count("ce navigateur") == 1 and "Firefox" in page
+
+    [phone_session] = [s for s in sessions_of(user) if s.browser == "Téléphone"]
+    token = csrf_from(page)
+    response = laptop.post(f"/staff/sessions/{phone_session.id}/end", data={"csrf_token": token})
+    assert response.status_code == 303
+    assert "Session fermée." in text(laptop.get("/staff/sessions"))
+    assert_on_login_page(phone)
+    assert tablet.get("/staff/").status_code == 200
+
+    token = csrf_from(laptop.get("/staff/sessions").get_data(as_text=True))
+    assert laptop.post("/staff/sessions/end-others", data={"csrf_token": token}).status_code == 303
+    assert "Vos autres sessions sont fermées." in text(laptop.get("/staff/sessions"))
+    assert_on_login_page(tablet)
+    assert [s.browser for s in sessions_of(user)] == [FIREFOX]
+
+
+def test_nobody_ends_a_session_of_someone_else(app, make_staff):
+    user, colleague = make_staff(), make_staff()
+    mine, theirs = device(app), device(app, user_agent="Téléphone")
+    sign_in(mine, user)
+    sign_in(theirs, colleague)
+    [their_session] = sessions_of(colleague)
+    token = csrf_from(mine.get("/staff/sessions").get_data(as_text=True))
+    assert mine.post(f"/staff/sessions/{their_session.id}/end", data={"csrf_token": token}).status_code == 404
+    assert theirs.get("/staff/").status_code == 200
+
+
+def test_ending_this_browsers_own_session_signs_it_out(app, make_staff):
+    user = make_staff()
+    laptop = device(app)
+    sign_in(laptop, user)
+    [mine] = sessions_of(user)
+    token = csrf_from(laptop.get("/staff/sessions").get_data(as_text=True))
+    response = laptop.post(f"/staff/sessions/{mine.id}/end", data={"csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"] == "/staff/login"
+    assert_on_login_page(laptop)
+    assert sessions_of(user) == []

@@ -50,6 +50,8 @@ QUERY_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = {
         "email": (),
         "locale": ("en",),
     },
+    "access_log.index": {"member": ("1", "2"), "reference": ("MPAB-2026-0001",), "page": ("1", "2")},
+    "access_log.export": {"member": ("1", "2"), "reference": ("MPAB-2026-0001",)},
     "stats.index": PERIOD,
     "stats.export": PERIOD,
 }

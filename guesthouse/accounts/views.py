@@ -151,3 +151,23 @@ def reset_password(account_id: int):
     db.session.commit()
     current_app.logger.info("staff account %s password reset by %s", user.id, current_user.id)
     return render_template("accounts/password_shown.html", user=user, password=password)
+
+
+@bp.post("/accounts/<int:account_id>/reset-two-factor")
+@admin_required
+def reset_two_factor(account_id: int):
+    """Turn off the two-factor sign-in of a member who lost their phone and codes; recorded on the
+    account, and their sessions end."""
+    user = managed_account(account_id)
+    user.reset_two_factor(by=current_user)
+    db.session.commit()
+    current_app.logger.info("staff account %s two-factor reset by %s", user.id, current_user.id)
+    flash(
+        _(
+            "Double authentification de %(name)s désactivée : ses sessions sont fermées ; "
+            "elle se configure de nouveau depuis « Double authentification ».",
+            name=user.name,
+        ),
+        "success",
+    )
+    return redirect(url_for(".account", account_id=user.id), code=303)

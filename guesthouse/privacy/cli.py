@@ -16,12 +16,13 @@ bp.cli.short_help = "Personal data: retention."
 @bp.cli.command("purge")
 @click.option("--dry-run", is_flag=True, help="Print what would be done, change nothing.")
 def purge_command(dry_run: bool) -> None:
-    """Anonymise old stays, delete old closed requests and idle staff sessions, as retention says."""
+    """Anonymise old stays, delete old closed requests, idle staff sessions and old access records."""
     config = current_app.config
     report = purge(
         today=today(),
         stays_months=config["RETENTION_STAYS_MONTHS"],
         closed_months=config["RETENTION_CLOSED_MONTHS"],
+        access_months=config["ACCESS_LOG_MONTHS"],
     )
     if dry_run:
         db.session.rollback()
@@ -49,6 +50,10 @@ def purge_command(dry_run: bool) -> None:
     click.echo(
         f"{verb[1]} {counted(report.waitlist, 'waiting-list entry', 'waiting-list entries')} "
         "whose dates came or whose wait is over"
+    )
+    click.echo(
+        f"{verb[1]} {counted(report.access_records, 'access record', 'access records')} over "
+        f"{counted(config['ACCESS_LOG_MONTHS'], 'month', 'months')} old"
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from ..access_log.operations import purge_access_records
 from ..bookings.choices import StayStatus
 from ..bookings.models import RoomAssignment, StayRequest
 from ..closing.waitlist import purge_waitlist
@@ -147,9 +148,10 @@ class PurgeReport:
     sessions_deleted: int = 0
     link_requests: int = 0
     waitlist: int = 0
+    access_records: int = 0
 
 
-def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
+def purge(*, today: date, stays_months: int, closed_months: int, access_months: int) -> PurgeReport:
     """Apply the retention periods; the caller commits (or rolls back for a dry run).
 
     - approved stays: anonymised `stays_months` after their departure;
@@ -161,7 +163,8 @@ def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
     - addresses typed in the lost-link form and still unanswered a day later (the mail worker answers
       them within seconds and deletes them; these waited for a worker that never ran): deleted.
     - waiting-list entries: deleted once their dates come, a day after the reopening they waited for
-      was announced, and in any case `closed_months` after they were made (closing/waitlist.py).
+      was announced, and in any case `closed_months` after they were made (closing/waitlist.py);
+    - records of who read whose details: deleted `access_months` after the reading.
     Running it twice changes nothing the second time.
     """
     begin_write()
@@ -202,4 +205,7 @@ def purge(*, today: date, stays_months: int, closed_months: int) -> PurgeReport:
     ).rowcount
     report.link_requests = purge_link_requests(datetime.combine(today - timedelta(days=1), time(), UTC))
     report.waitlist = purge_waitlist(today=today, made_before=closed_cutoff)
+    report.access_records = purge_access_records(
+        datetime.combine(months_before(today, access_months), time(), UTC)
+    )
     return report

@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from ..access_log.models import AccessKind
+from ..access_log.operations import record_access
 from ..database import begin_write, today
 from ..extensions import db
 from ..staff.access import staff_required
@@ -21,8 +23,9 @@ def notice():
     return render_template("privacy/notice.html")
 
 
-def render_lookup(form: LookupForm, email: str | None = None, status: int = 200, erase_form=None):
-    found = requests_of(email) if email else []
+def render_lookup(form: LookupForm, email: str | None = None, status: int = 200, erase_form=None, found=None):
+    if found is None:
+        found = requests_of(email) if email else []
     accounts = staff_accounts_of(email) if email else []
     return render_template(
         "privacy/staff.html",
@@ -44,7 +47,12 @@ def lookup():
     the URL, hence in no log)."""
     form = LookupForm()
     if form.validate_on_submit():
-        return render_lookup(form, form.email.data.strip())
+        email = form.email.data.strip()
+        found = requests_of(email)
+        page = render_lookup(form, email, found=found)
+        record_access(AccessKind.PRIVACY_LOOKUP, found)
+        db.session.commit()
+        return page
     return render_lookup(form, status=400 if form.errors else 200)
 
 
@@ -61,6 +69,7 @@ def export():
     data = export_data(email, stays, current_app.config["PRIVACY_CONTROLLER"])
     for stay in stays:
         stay.record_export(by=current_user)
+    record_access(AccessKind.PRIVACY_EXPORT, stays)
     db.session.commit()
     filename = f"mpab-donnees-personnelles-{today().isoformat()}.json"
     return Response(

@@ -7,25 +7,40 @@ Retry-After header.
 
 import hashlib
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from ..extensions import limiter
 from ..staff.models import StaffUser
 
+# One counter per account for wrong passwords and wrong two-factor codes alike.
+ACCOUNT_SCOPE = "login-account"
+# The session entry holding the rate-limit key of an account between its password and its code.
+PENDING_ACCOUNT_KEY = "pending_login_account"
+
 
 def _config(name: str):
     return lambda: current_app.config[name]
 
 
-def login_account() -> str:
-    """The account a login attempt is for, whether or not it exists; hashed, to keep emails out of the
+def account_key(email: str) -> str:
+    """The rate-limit key of an account, whether or not it exists; hashed, to keep emails out of the
     rate-limit store (which may be a shared Redis)."""
-    email = StaffUser.normalise_email(request.form.get("email", ""))
+    email = StaffUser.normalise_email(email)
     if not email:
         return ""  # Flask-Limiter skips an empty key; the per-address limit still applies
     return "account:" + hashlib.sha256(email.encode()).hexdigest()
+
+
+def login_account() -> str:
+    """The account a login attempt is for."""
+    return account_key(request.form.get("email", ""))
+
+
+def _code_account() -> str:
+    """The account whose password was just given, kept in the session until its code is typed."""
+    return session.get(PENDING_ACCOUNT_KEY, "")
 
 
 def _failed_login(response) -> bool:
@@ -38,9 +53,28 @@ def login_limits(view):
     The limit is checked before the view runs, the same way for an existing and an unknown account,
     so a 429 says nothing about which accounts exist.
     """
-    view = limiter.limit(
+    view = limiter.shared_limit(
         _config("LOGIN_RATE_LIMIT_ACCOUNT"),
+        scope=ACCOUNT_SCOPE,
         key_func=login_account,
+        methods=["POST"],
+        deduct_when=_failed_login,
+    )(view)
+    return limiter.limit(
+        _config("LOGIN_RATE_LIMIT_ADDRESS"),
+        key_func=get_remote_address,
+        methods=["POST"],
+        deduct_when=_failed_login,
+    )(view)
+
+
+def code_limits(view):
+    """Wrong two-factor codes count toward the same limits as wrong passwords: per account (the same
+    counter, so that alternating the two steps gains nothing) and per client address."""
+    view = limiter.shared_limit(
+        _config("LOGIN_RATE_LIMIT_ACCOUNT"),
+        scope=ACCOUNT_SCOPE,
+        key_func=_code_account,
         methods=["POST"],
         deduct_when=_failed_login,
     )(view)

@@ -1,4 +1,4 @@
-"""Staff forms: login, the decisions on a request and on its changes."""
+"""Staff forms: login and its code, the decisions on a request and on its changes."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,6 +22,21 @@ class LoginForm(BaseForm):
     password = PasswordField(
         _l("Mot de passe"),
         validators=[DataRequired(REQUIRED), Length(max=1024, message=_l("1024 caractères au plus."))],
+    )
+
+
+def is_app_code(code: str) -> bool:
+    """Six digits: a code from the authenticator app; anything else is tried as a recovery code."""
+    code = code.strip().replace(" ", "")
+    return len(code) == 6 and code.isascii() and code.isdigit()
+
+
+class CodeForm(BaseForm):
+    """A code from the authenticator app (six digits) or, at login, a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(REQUIRED), Length(max=40, message=_l("40 caractères au plus."))],
     )
 
 

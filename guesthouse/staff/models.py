@@ -31,6 +31,23 @@ PASSWORD_MAX_LENGTH = 128
 SESSION_IDLE_DAYS = 30
 BROWSER_MAX_LENGTH = 200
 
+RECOVERY_CODES = 10
+# No 0/o, 1/l/i: a code copied from paper is read back without doubt. 10 of these 31 are 49 bits.
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+RECOVERY_LENGTH = 10
+
+
+def hash_secret(secret: str) -> str:
+    """What is stored of a password or a recovery code: its argon2id hash."""
+    return _hasher.hash(secret)
+
+
+def secret_matches(secret_hash: str, secret: str) -> bool:
+    try:
+        return _hasher.verify(secret_hash, secret)
+    except (VerificationError, InvalidHashError):
+        return False
+
 
 def hash_token(token: str) -> str:
     """What is stored of a calendar token or a session secret: its SHA-256. Either is 256 random bits, so
@@ -85,6 +102,19 @@ class StaffUser(UserMixin, db.Model):
     sessions: Mapped[list[StaffSession]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="StaffSession.last_seen_at.desc()"
     )
+    # Two-factor sign-in (guesthouse/staff/two_factor.py). The TOTP secret must be readable to check a
+    # code, so it is stored as is; the last accepted time step makes each code good once.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    two_factor_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    two_factor_reset_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    two_factor_reset_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_users.id", ondelete="SET NULL")
+    )
+    two_factor_reset_by: Mapped[StaffUser | None] = relationship(remote_side=[id])
+    recovery_codes: Mapped[list[RecoveryCode]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
 
     # The key of the session this request runs in, "<account id>:<secret>", as the session cookie holds
     # it: set at login and by the user loader, never stored (staff_sessions keeps the secret's hash).
@@ -115,13 +145,19 @@ class StaffUser(UserMixin, db.Model):
     def is_admin(self) -> bool:
         return self.active and self.role == Role.ADMIN
 
+    @property
+    def has_two_factor(self) -> bool:
+        return self.two_factor_since is not None
+
+    def must_enrol(self, required_roles) -> bool:
+        """True for a member of a role that needs two-factor sign-in who has not set it up yet."""
+        return not self.has_two_factor and self.role.value in required_roles
+
     def set_password(self, password: str) -> None:
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = hash_secret(password)
 
     def check_password(self, password: str) -> bool:
-        try:
-            _hasher.verify(self.password_hash, password)
-        except (VerificationError, InvalidHashError):
+        if not secret_matches(self.password_hash, password):
             return False
         if _hasher.check_needs_rehash(self.password_hash):
             self.set_password(password)
@@ -154,6 +190,11 @@ class StaffUser(UserMixin, db.Model):
             self.sessions.remove(current)
         self.session_key = None
 
+    def end_other_sessions(self) -> None:
+        """Every session of the account but this browser's ends ("sign out everywhere else")."""
+        current = self.current_session
+        self.sessions = [s for s in self.sessions if s is current]
+
     def end_sessions(self) -> None:
         """Every session of the account stops working at its next request (its rows are deleted)."""
         self.sessions.clear()
@@ -169,6 +210,29 @@ class StaffUser(UserMixin, db.Model):
 
     def reactivate(self) -> None:
         self.active = True
+
+    def enable_two_factor(self, secret: str, step: int) -> list[str]:
+        """Turn two-factor sign-in on with a secret whose code of `step` was just typed; returns the new
+        recovery codes, which only this caller ever sees."""
+        self.totp_secret = secret
+        self.totp_last_step = step
+        self.two_factor_since = utcnow()
+        return self.new_recovery_codes()
+
+    def new_recovery_codes(self) -> list[str]:
+        """Ten new recovery codes in place of the old ones; only their hashes are kept."""
+        codes = [RecoveryCode.generate() for _ in range(RECOVERY_CODES)]
+        self.recovery_codes = [RecoveryCode(code_hash=hash_secret(code)) for code in codes]
+        return codes
+
+    def reset_two_factor(self, by: StaffUser) -> None:
+        """An admin turns a member's two-factor off (a lost phone): their sessions end, and they set it
+        up again at their next sign-in if their role requires it."""
+        self.totp_secret = self.two_factor_since = self.totp_last_step = None
+        self.recovery_codes = []
+        self.two_factor_reset_at = utcnow()
+        self.two_factor_reset_by = by
+        self.end_sessions()
 
     def can_manage(self, other: StaffUser) -> bool:
         """Admins manage other accounts; nobody demotes or deactivates themselves, so that the house
@@ -227,3 +291,26 @@ class StaffSession(db.Model):
     def idle_cutoff(now: datetime) -> datetime:
         """Sessions last seen before this are over."""
         return now - timedelta(days=SESSION_IDLE_DAYS)
+
+
+class RecoveryCode(db.Model):
+    """One of a member's recovery codes, for a sign-in without the phone: argon2id-hashed like a
+    password, and deleted once used."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @staticmethod
+    def generate() -> str:
+        code = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
+        return f"{code[:5]}-{code[5:]}"
+
+    @staticmethod
+    def normalise(typed: str) -> str:
+        """A code as typed (any case, spaces or dashes anywhere) in the form it was generated in."""
+        code = "".join(c for c in typed.lower() if c.isalnum())
+        return f"{code[:5]}-{code[5:]}"

@@ -8,6 +8,8 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 
+from ..access_log.models import AccessKind
+from ..access_log.operations import record_access
 from ..bookings.changes import ChangeRequest
 from ..bookings.choices import StayStatus
 from ..bookings.lists import (
@@ -126,8 +128,12 @@ def render_request(stay: StayRequest, status: int = 200, **forms):
 @bp.route("/requests/<int:stay_id>")
 @staff_required
 def request_detail(stay_id: int):
-    """All details of a request, its history and the actions open to staff."""
-    return render_request(db.get_or_404(StayRequest, stay_id))
+    """All details of a request, its history and the actions open to staff; the access is recorded."""
+    stay = db.get_or_404(StayRequest, stay_id)
+    page = render_request(stay)
+    record_access(AccessKind.REQUEST, [stay])
+    db.session.commit()
+    return page
 
 
 @bp.post("/requests/<int:stay_id>/approve")
