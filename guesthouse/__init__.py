@@ -84,7 +84,7 @@ def register_extensions(app: Flask) -> None:
 FEATURES = {
     "main": ("views",),
     "bookings": ("views",),
-    "staff": ("auth", "views", "profile", "cli"),
+    "staff": ("auth", "views", "profile", "planning_views", "entry", "cli"),
     "rooms": ("views", "cli"),
     "house": ("views",),
     "changes": ("views",),

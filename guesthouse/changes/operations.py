@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..bookings.choices import StayStatus
-from ..bookings.models import StayRequest
+from ..bookings.models import RoomAssignment, StayRequest
 from ..bookings.operations import change_stay
 from ..extensions import db
 from ..staff.models import StaffUser
@@ -34,7 +34,12 @@ def pending_changes(limit: int) -> tuple[int, list[ChangeRequest]]:
         .where(where)
         .order_by(ChangeRequest.created_at, ChangeRequest.id)
         .limit(limit)
-        .options(sa.orm.joinedload(ChangeRequest.stay))
+        # The stays with their rooms: the dashboard shows them beside what is asked.
+        .options(
+            sa.orm.joinedload(ChangeRequest.stay)
+            .selectinload(StayRequest.assignments)
+            .selectinload(RoomAssignment.room)
+        )
     )
     return count, list(changes)
 

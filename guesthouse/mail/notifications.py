@@ -65,6 +65,8 @@ def reply_to_requester(stay: StayRequest) -> tuple[str, str] | None:
 
     A bad address must cost only the mail to that address, never the service's own notification.
     """
+    if not stay.contact_email:  # a stay staff entered without an address
+        return None
     try:
         return checked_address(*requester(stay))
     except UnsafeHeader:
@@ -118,8 +120,15 @@ def queue(
     ics: str | None = None,
     ics_method: str | None = None,
     **context,
-) -> OutboxMessage:
-    """Render emails/<kind>.txt and .html in the current locale and add the message to the session."""
+) -> OutboxMessage | None:
+    """Render emails/<kind>.txt and .html in the current locale and add the message to the session.
+
+    Recipients without an address are left out, and a mail left with nobody is not written: a stay
+    staff entered without an e-mail address (a phone call) has no requester to write to.
+    """
+    to = [(name, address) for name, address in to if address]
+    if not to:
+        return None
     config = current_app.config
     context.update(
         stay=stay,
@@ -221,6 +230,21 @@ def notify_submitted(stay: StayRequest, event: BookingEvent | None = None) -> No
                 arrival=format_date(stay.arrival, "short"),
             ),
             link=staff_link(stay),
+        )
+
+
+def notify_entered(stay: StayRequest, event: BookingEvent | None = None) -> None:
+    """A stay staff entered: the requester gets its private link, unless it was approved at once (the
+    confirmation carries the link) or there is no address to write to (see `queue`)."""
+    if event is not None and (event.details or {}).get("approved_at_once"):
+        return
+    with force_locale(babel_locale(stay.locale)):
+        queue(
+            "request_received",
+            to=[requester(stay)],
+            stay=stay,
+            subject=_("Demande de séjour reçue — %(reference)s", reference=stay.reference),
+            link=request_link(stay),
         )
 
 
@@ -421,6 +445,7 @@ def notify_digest(stays: list[StayRequest], total: int, days: int) -> None:
 # What each BookingEvent action sends (its keys are bookings.models.MAILED_ACTIONS); see outbox.py.
 ON_EVENT: dict[str, Callable[[StayRequest, BookingEvent], None]] = {
     "submitted": notify_submitted,
+    "entered": notify_entered,
     "approved": notify_approved,
     "rejected": notify_rejected,
     "cancelled": notify_cancelled,

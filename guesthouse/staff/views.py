@@ -30,7 +30,8 @@ from ..pagecache import cached
 from ..urls import MAX_ID
 from . import bp
 from .access import staff_required
-from .forms import ApproveForm, ReasonForm, RequestFilterForm
+from .forms import ApproveForm, NoteForm, ReasonForm, RequestFilterForm
+from .operations import notes_of
 
 
 @bp.route("/")
@@ -55,6 +56,7 @@ def dashboard_lists(limit: int) -> Markup:
             upcoming=upcoming_approved(today(), limit),
             change_count=change_count,
             changes=changes,
+            today=today(),
         )
     )
 
@@ -95,6 +97,7 @@ def render_request(stay: StayRequest, status: int = 200, **forms):
     forms.setdefault("approve_form", ApproveForm(rooms=rooms, guests=stay.guests, formdata=None))
     forms.setdefault("reject_form", ReasonForm(formdata=None))
     forms.setdefault("cancel_form", ReasonForm(formdata=None))
+    forms.setdefault("note_form", NoteForm(formdata=None))
     if change is not None:
         current = [a.room_id for a in stay.assignments]
         forms.setdefault(
@@ -106,7 +109,13 @@ def render_request(stay: StayRequest, status: int = 200, **forms):
     change_rooms = room_choices(stay, change.arrival, change.departure) if change is not None else []
     return (
         render_template(
-            "staff/request.html", stay=stay, rooms=choices, change=change, change_rooms=change_rooms, **forms
+            "staff/request.html",
+            stay=stay,
+            rooms=choices,
+            change=change,
+            change_rooms=change_rooms,
+            notes=notes_of(stay),
+            **forms,
         ),
         status,
     )
