@@ -96,5 +96,6 @@ def test_timestamps_shown_to_staff_are_paris_time_and_say_so(client, auth, make_
     page = text(client.get(f"/staff/requests/{stay.id}"))
     assert "Reçue le 01/07/2027 12:05 (heure de Paris)" in page
     assert "15/01/2027 10:30 (heure de Paris) — Demande envoyée" in page
-    english = text(client.get(f"/staff/requests/{stay.id}", headers={"Cookie": "lang=en"}))
+    client.set_cookie("lang", "en")
+    english = text(client.get(f"/staff/requests/{stay.id}"))
     assert "01/07/2027, 12:05 (Paris time)" in english

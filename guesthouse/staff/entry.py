@@ -48,10 +48,10 @@ def new_request():
     if approved:
         flash(_("Séjour %(reference)s saisi et confirmé.", reference=reference), "success")
     else:
-        flash(_("Demande %(reference)s saisie ; elle attend des chambres.", reference=reference), "success")
+        flash(_("Demande %(reference)s saisie ; elle attend des chambres.", reference=reference), "success")
     if not mailed:
         flash(
-            _("Aucune adresse e-mail : le demandeur ne recevra aucun message. Prévenez-le vous-même."), "info"
+            _("Aucune adresse e-mail : le demandeur ne recevra aucun message. Prévenez-le vous-même."), "info"
         )
     return redirect(url_for(".request_detail", stay_id=stay_id), code=303)
 

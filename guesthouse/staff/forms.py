@@ -109,7 +109,7 @@ class StaffStayForm(StayRequestForm):
     def validate_arrival(self, field):
         # The notice and advance rules are for requesters: staff enter a delegation arriving tonight.
         if field.data and field.data < today():
-            raise ValidationError(_l("L'arrivée est passée : choisissez aujourd'hui ou une date ultérieure."))
+            raise ValidationError(_l("L'arrivée est passée : choisissez aujourd'hui ou une date ultérieure."))
 
     def validate_rooms(self, field):
         if field.data and self.guests.data:
@@ -194,7 +194,7 @@ class PlanningForm(BaseForm):
         if field.data is not None and not 1 <= field.data <= MAX_PLANNING_WEEKS:
             raise ValidationError(
                 _l(
-                    "Le planning montre de 1 à %(max)s semaines : choisissez un nombre dans cet intervalle.",
+                    "Le planning montre de 1 à %(max)s semaines : choisissez un nombre dans cet intervalle.",
                     max=MAX_PLANNING_WEEKS,
                 )
             )
