@@ -75,6 +75,27 @@ def test_without_an_address_no_mail_is_sent_and_the_page_says_so(
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
 
 
+def test_without_an_address_an_approval_and_a_cancellation_mail_only_the_service(
+    client, auth, form_post, make_room, smtp_server
+):
+    djoliba = make_room(name="Djoliba", beds=2)
+    auth.login()
+    response = form_post(URL, entered(rooms=[djoliba.id]))
+    assert response.status_code == 303
+    [stay] = stays()
+    assert stay.status == StayStatus.APPROVED
+    url = f"/staff/requests/{stay.id}"
+    assert form_post(f"{url}/cancel", {"reason": "Mission reportée"}, page=url).status_code == 303
+    deliver_mail()
+    # The service hears of the cancellation; nothing is written to nobody, and nothing failed.
+    assert [m["Subject"] for m in smtp_server.messages] == [
+        f"Annulation {stay.reference} — {stay.organisation}"
+    ]
+    assert [(m.kind, m.status.value) for m in db.session.scalars(sa.select(OutboxMessage))] == [
+        ("staff_cancelled", "sent")
+    ]
+
+
 def test_with_an_address_the_requester_gets_the_private_link(client, auth, form_post, make_room, smtp_server):
     make_room(name="Djoliba", beds=2)
     auth.login()

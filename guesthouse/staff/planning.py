@@ -65,10 +65,6 @@ class Item:
     note_count: int = 0
     short_nights: list[date] = field(default_factory=list)  # a pending request's nights without enough beds
 
-    @property
-    def last_night(self) -> date:
-        return self.departure - timedelta(days=1)
-
 
 @dataclass(frozen=True)
 class Cell:
