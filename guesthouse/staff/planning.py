@@ -150,11 +150,9 @@ def build_board(start: date, weeks: int) -> Board:
             StayRequest.guests,
         )
         .join(StayRequest, RoomAssignment.stay_id == StayRequest.id)
-        .where(
-            StayRequest.status == StayStatus.APPROVED,
-            RoomAssignment.arrival < end,
-            RoomAssignment.departure > start,
-        )
+        # By the stays' window (an assignment has its stay's dates): the index on status and departure
+        # then reads only the stays of the period, not the whole history's assignments.
+        .where(StayRequest.status == StayStatus.APPROVED, in_window)
     ):
         held[row.room_id].append(
             Item(
