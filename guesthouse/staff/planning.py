@@ -96,6 +96,8 @@ class Board:
     rooms: list[RoomRow]
     pending: list[list[Cell]]  # the lanes of requests waiting for rooms
     short: dict[date, list[Item]]  # for each night, the pending requests it has too few free beds for
+    # Each night's CSS classes (weekend, today), worked out once: the page has a cell per room and night.
+    night_classes: dict[date, str]
 
     @property
     def weeks(self) -> int:
@@ -131,8 +133,17 @@ def cells(items: list[Item], start: date, end: date) -> list[Cell]:
     return row
 
 
-def build_board(start: date, weeks: int) -> Board:
-    """The board of `weeks` weeks from `start`."""
+def night_classes(start: date, end: date, today: date) -> dict[date, str]:
+    return {
+        night: " ".join(
+            name for name, applies in (("weekend", night.weekday() >= 5), ("today", night == today)) if applies
+        )
+        for night in nights_between(start, end)
+    }
+
+
+def build_board(start: date, weeks: int, today: date) -> Board:
+    """The board of `weeks` weeks from `start`, `today` marked."""
     end = start + timedelta(weeks=weeks)
     in_window = (StayRequest.arrival < end) & (StayRequest.departure > start)
     notes = staff_notes(in_window)
@@ -234,6 +245,7 @@ def build_board(start: date, weeks: int) -> Board:
         ],
         pending=lanes(pending, start, end),
         short=dict(short),
+        night_classes=night_classes(start, end, today),
     )
 
 

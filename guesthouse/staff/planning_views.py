@@ -23,7 +23,7 @@ def planning():
         return render_error(400, " ".join(str(error) for errors in form.errors.values() for error in errors))
     start = form.start.data or monday_of(today())
     weeks = form.weeks.data or DEFAULT_WEEKS
-    board = build_board(start, weeks)
+    board = build_board(start, weeks, today())
     step = timedelta(weeks=weeks)
     return render_template(
         "staff/planning.html",
