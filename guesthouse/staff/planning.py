@@ -136,7 +136,9 @@ def cells(items: list[Item], start: date, end: date) -> list[Cell]:
 def night_classes(start: date, end: date, today: date) -> dict[date, str]:
     return {
         night: " ".join(
-            name for name, applies in (("weekend", night.weekday() >= 5), ("today", night == today)) if applies
+            name
+            for name, applies in (("weekend", night.weekday() >= 5), ("today", night == today))
+            if applies
         )
         for night in nights_between(start, end)
     }
