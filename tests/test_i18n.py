@@ -497,6 +497,7 @@ def test_every_mail_to_an_english_requester_is_english(
 
     staff_post(kept, "approve", rooms=[rooms[0].id], message="Welcome")
     staff_post(refused, "reject", reason="The house is full")
+    staff_post(dropped, "approve", rooms=[rooms[2].id])  # staff cancel confirmed stays only
     staff_post(dropped, "cancel", reason="Duplicate request")
 
     # The requester asks for a change; the service refuses it, then moves the stay itself.

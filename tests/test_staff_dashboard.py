@@ -99,3 +99,14 @@ def test_timestamps_shown_to_staff_are_paris_time_and_say_so(client, auth, make_
     client.set_cookie("lang", "en")
     english = text(client.get(f"/staff/requests/{stay.id}"))
     assert "01/07/2027, 12:05 (Paris time)" in english
+
+
+def test_cancelling_a_pending_request_is_refused_with_a_message(client, auth, form_post, make_stay):
+    auth.login()
+    pending = make_stay()
+    url = f"/staff/requests/{pending.id}"
+    response = form_post(f"{url}/cancel", {"reason": "Doublon"}, page=url)
+    assert response.status_code == 409
+    assert "Une demande en attente se refuse : l'annulation concerne les séjours confirmés." in text(response)
+    db.session.expire_all()
+    assert pending.status.value == "pending"

@@ -158,7 +158,8 @@ class StayRequest(db.Model):
         return self.can_approve(user)
 
     def can_cancel(self, user: StaffUser | None) -> bool:
-        return user is not None and user.is_staff and self.is_open
+        """Staff cancel approved stays; a pending request is refused instead (`can_reject`)."""
+        return user is not None and user.is_staff and self.status == StayStatus.APPROVED
 
     def can_change(self, user: StaffUser | None) -> bool:
         return user is not None and user.is_staff and self.status == StayStatus.APPROVED

@@ -184,9 +184,9 @@ class PlanningForm(BaseForm):
         if field.data and not MIN_PLANNING_YEAR <= field.data.year <= MAX_PLANNING_YEAR:
             raise ValidationError(
                 _l(
-                    "Choisissez une date entre %(first)s et %(last)s.",
-                    first=MIN_PLANNING_YEAR,
-                    last=MAX_PLANNING_YEAR,
+                    "Choisissez une date entre %(min)s et %(max)s.",
+                    min=MIN_PLANNING_YEAR,
+                    max=MAX_PLANNING_YEAR,
                 )
             )
 

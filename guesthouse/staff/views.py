@@ -182,8 +182,13 @@ def reject(stay_id: int):
 @bp.post("/requests/<int:stay_id>/cancel")
 @staff_required
 def cancel(stay_id: int):
-    """Cancel a pending request or an approved stay, with a reason; its rooms are freed."""
+    """Cancel an approved stay, with a reason; its rooms are freed (a pending request is refused)."""
     stay = lock_stay(stay_id) or abort(404)
+    if stay.status == StayStatus.PENDING:
+        flash(
+            _("Une demande en attente se refuse\u00a0: l'annulation concerne les séjours confirmés."), "error"
+        )
+        return render_request(stay, 409)
     if not stay.can_cancel(current_user):
         return refuse_stale(stay)
     form = ReasonForm()
