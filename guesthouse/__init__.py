@@ -103,6 +103,8 @@ def register_blueprints(app: Flask) -> None:
     import guesthouse.rooms.views
     import guesthouse.staff.auth
     import guesthouse.staff.cli
+    import guesthouse.staff.entry
+    import guesthouse.staff.planning_views
     import guesthouse.staff.profile
     import guesthouse.staff.views
     import guesthouse.stats.views

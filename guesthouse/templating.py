@@ -2,9 +2,12 @@
 
 from datetime import date, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime as babel_format_datetime
 from flask import Flask
 from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import lazy_gettext as _l
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup
@@ -37,6 +40,11 @@ def bound_gettext() -> dict:
     return {"gettext": gettext, "ngettext": ngettext}
 
 
+# The zones a timestamp may be shown in, with the words that say which. Staff pages show Paris time: the
+# service works from Angers (stored timestamps are UTC, which is also Bamako's time all year).
+ZONES = {"paris": (ZoneInfo("Europe/Paris"), _l("heure de Paris"))}
+
+
 @lru_cache(maxsize=8192)
 def _format_day(value: date, format: str, locale: str) -> str:
     # The locale is part of the key: format_date reads the same one from the request.
@@ -57,8 +65,14 @@ def register(app: Flask) -> None:
         return value.isoformat(timespec="seconds")
 
     @app.template_filter("moment")
-    def moment(value, format: str = "medium") -> str:
-        return format_datetime(value, format) if value else ""
+    def moment(value, format: str = "medium", zone: str | None = None) -> str:
+        """A timestamp in the visitor's language; with `zone` ("paris"), in that zone and saying so."""
+        if not value:
+            return ""
+        if zone is None:
+            return format_datetime(value, format)
+        tzinfo, label = ZONES[zone]
+        return f"{babel_format_datetime(value, format, tzinfo=tzinfo, locale=get_locale())} ({label})"
 
     @app.context_processor
     def globals_():

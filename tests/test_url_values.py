@@ -42,6 +42,7 @@ QUERY_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = {
         "end": (),
         "page": ("1", "2"),
     },
+    "staff.planning": {"start": ("2027-03-01", "2000-01-01", "2100-12-31"), "weeks": ("1", "12")},
     "stats.index": PERIOD,
     "stats.export": PERIOD,
 }
