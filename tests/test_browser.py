@@ -183,6 +183,8 @@ def house_in_use(app, make_room, make_stay, make_staff, make_closure, approve):
         "/staff/profile",
         "/staff/house/",
         "/calendar/help",
+        "/staff/planning",
+        "/staff/requests/new",
     ]
     return SimpleNamespace(public=public, staff=staff, admin=admin)
 
