@@ -46,6 +46,8 @@ ROUTES = [
         **PAGE,
     ),
     Route("staff dashboard", "/staff/", staff=True, min_ratio=0.25, **PAGE),
+    # Eight rooms by four weeks, with the pending requests, closures and notes of the period.
+    Route("planning board", "/staff/planning", staff=True, connections=10, **PAGE),
     Route(
         "submission",
         "/requests/new",
@@ -65,6 +67,7 @@ SCALE_ROUTES = [
     "occupancy feed",
     "occupancy feed, not modified",
     "staff dashboard",
+    "planning board",
 ]
 CONFLICT_CHECK_TARGET_MS = 10.0
 

@@ -108,6 +108,8 @@ def register_blueprints(app: Flask) -> None:
     import guesthouse.staff.auth
     import guesthouse.staff.cli
     import guesthouse.staff.enrolment
+    import guesthouse.staff.entry
+    import guesthouse.staff.planning_views
     import guesthouse.staff.profile
     import guesthouse.staff.sessions
     import guesthouse.staff.views

@@ -1,12 +1,19 @@
 """Jinja filters and globals shared by every template."""
 
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_datetime as babel_format_datetime
 from flask import Flask
-from flask_babel import format_datetime
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
 
 from .bookings.choices import COOPERATION_AXES, ORGANISATION_TYPES, StayStatus
 from .i18n import format_day, language
+
+# The zones a timestamp may be shown in, with the words that say which. Staff pages show Paris time: the
+# service works from Angers (stored timestamps are UTC, which is also Bamako's time all year).
+ZONES = {"paris": (ZoneInfo("Europe/Paris"), _l("heure de Paris"))}
 
 
 def register(app: Flask) -> None:
@@ -22,8 +29,14 @@ def register(app: Flask) -> None:
         return value.isoformat(timespec="seconds")
 
     @app.template_filter("moment")
-    def moment(value, format: str = "medium") -> str:
-        return format_datetime(value, format) if value else ""
+    def moment(value, format: str = "medium", zone: str | None = None) -> str:
+        """A timestamp in the visitor's language; with `zone` ("paris"), in that zone and saying so."""
+        if not value:
+            return ""
+        if zone is None:
+            return format_datetime(value, format)
+        tzinfo, label = ZONES[zone]
+        return f"{babel_format_datetime(value, format, tzinfo=tzinfo, locale=get_locale())} ({label})"
 
     @app.context_processor
     def globals_():

@@ -87,7 +87,10 @@ def every_mail(
     detail = f"/staff/requests/{kept.id}"
     staff_post(f"{detail}/approve", {"rooms": [rooms[0].id], "message": LONG_TEXT}, detail)
     staff_post(f"/staff/requests/{refused.id}/reject", {"reason": LONG_TEXT}, f"/staff/requests/{refused.id}")
-    staff_post(f"/staff/requests/{dropped.id}/cancel", {"reason": LONG_TEXT}, f"/staff/requests/{dropped.id}")
+    # Staff cancel approved stays only (a pending request is refused).
+    dropped_page = f"/staff/requests/{dropped.id}"
+    staff_post(f"{dropped_page}/approve", {"rooms": [rooms[2].id]}, dropped_page)
+    staff_post(f"{dropped_page}/cancel", {"reason": LONG_TEXT}, dropped_page)
 
     # The requester asks for a night more; the service refuses, then moves the stay itself.
     page = f"/requests/{kept.access_token}"

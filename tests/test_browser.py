@@ -185,6 +185,8 @@ def house_in_use(app, make_room, make_stay, make_staff, make_closure, approve):
         "/staff/sessions",
         "/staff/house/",
         "/calendar/help",
+        "/staff/planning",
+        "/staff/requests/new",
         "/staff/access-log",  # last: the request pages above are in it
     ]
     return SimpleNamespace(public=public, staff=staff, admin=admin)

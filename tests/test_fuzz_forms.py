@@ -163,7 +163,12 @@ CASES = [
         },
     ),
     Case("reject", "approver", pending_stay_url("reject"), {"reason": F(valid("Complet à ces dates."))}),
-    Case("cancel", "approver", pending_stay_url("cancel"), {"reason": F(valid("Mission reportée."))}),
+    Case(
+        "cancel",
+        "approver",
+        lambda ctx: f"/staff/requests/{approved_stay(ctx).id}/cancel",
+        {"reason": F(valid("Mission reportée."))},
+    ),
     Case(
         "new room",
         "admin",

@@ -290,9 +290,14 @@ def test_english_pages_show_no_french(client, auth, form_post, house, app):
         f"/staff/stats?period=custom&start={today()}&end={house.start + timedelta(days=60)}",
         "/staff/mail/",
         "/staff/mail/dev",
+        "/staff/planning",
+        f"/staff/planning?start={house.start}&weeks=2",
+        "/staff/requests/new",
     ):
         pages.get(url)
     pages.get("/staff/stats?period=month&month=2027-13", 400)
+    pages.get("/staff/planning?weeks=13", 400)
+    pages.check("staff-entered stay with errors", form_post("/staff/requests/new", {"guests": "x"}), 400)
     deliver_mail()
     kept = sorted((Path(app.config["MAIL_CONSOLE_DIR"])).glob("*.eml"))
     assert kept, "the lost-link mail should have been kept"
@@ -492,6 +497,7 @@ def test_every_mail_to_an_english_requester_is_english(
 
     staff_post(kept, "approve", rooms=[rooms[0].id], message="Welcome")
     staff_post(refused, "reject", reason="The house is full")
+    staff_post(dropped, "approve", rooms=[rooms[2].id])  # staff cancel confirmed stays only
     staff_post(dropped, "cancel", reason="Duplicate request")
 
     # The requester asks for a change; the service refuses it, then moves the stay itself.

@@ -1,12 +1,14 @@
 """Input that looks like something else: invisible names, text that reverses its own direction, digits of
 other scripts. Refused in every form, with a message saying what to do; ordinary scripts pass."""
 
+from datetime import timedelta
 from html import unescape
 
 import pytest
 import sqlalchemy as sa
 
 from guesthouse.bookings.models import StayRequest
+from guesthouse.database import today
 from guesthouse.extensions import db
 from guesthouse.rooms.models import Closure, Room
 from guesthouse.staff.models import Role, StaffUser
@@ -95,10 +97,13 @@ def test_public_forms_of_a_requester_refuse_them_too(client, form_post, make_sta
 
 
 def test_staff_forms_refuse_them_and_store_nothing(client, form_post, auth, make_stay, make_room):
-    auth.login_admin()
+    admin = auth.login_admin()
     room = make_room(name="Djoliba", beds=2)
     pending = make_stay()
     request_page = f"/staff/requests/{pending.id}"
+    approved = make_stay(start=today() + timedelta(days=60))
+    approved.approve(by=admin, rooms=[room])
+    db.session.commit()
     cases = [
         ("/staff/rooms", {"name": "\u200b", "beds": "2", "active": "y"}, INVISIBLE),
         ("/staff/rooms", {"name": "Niger", "beds": "2", "description": "\u202eoiduts"}, DIRECTION),
@@ -120,7 +125,7 @@ def test_staff_forms_refuse_them_and_store_nothing(client, form_post, auth, make
         ),
         (f"{request_page}/reject", {"reason": "\u200c"}, INVISIBLE),
         (f"{request_page}/approve", {"rooms": [room.id], "message": "\u2068Bienvenue\u2069"}, DIRECTION),
-        (f"{request_page}/cancel", {"reason": "\u3164"}, INVISIBLE),
+        (f"/staff/requests/{approved.id}/cancel", {"reason": "\u3164"}, INVISIBLE),
         ("/staff/privacy", {"email": "\u202eawa@example.org"}, DIRECTION),
     ]
     for url, data, message in cases:

@@ -213,12 +213,12 @@ def test_cancellation_mails_requester_and_service(client, form_post, auth, make_
     assert "de nouveau libres" in text(notice)
 
 
-def test_cancelling_a_pending_request_sends_no_calendar_cancellation(
-    client, form_post, auth, make_stay, smtp_server
+def test_withdrawing_a_pending_request_sends_no_calendar_cancellation(
+    client, form_post, make_stay, smtp_server
 ):
     stay = make_stay()
-    auth.login()
-    form_post(f"/staff/requests/{stay.id}/cancel", {"reason": "Doublon."}, page=f"/staff/requests/{stay.id}")
+    page = f"/requests/{stay.access_token}"
+    assert form_post(f"{page}/withdraw", {"reason": "Doublon."}, page=page).status_code == 303
     deliver_mail()
     mail = smtp_server.one("claire@example.org", "Demande annulée")
     assert mail.get_body(preferencelist=("calendar",)) is None

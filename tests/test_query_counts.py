@@ -55,6 +55,9 @@ def house(make_room, make_staff, make_stay, make_closure):
         busy = make_stay(start=start + timedelta(days=40), nights=2)
         for user in staff:
             busy.record_event("note", actor=user, message=f"Vu par {user.name}")
+            busy.add_note(by=user, body=f"Note de {user.name}")
+        for stay in approved:  # the planning board's tooltips
+            stay.add_note(by=staff[0], body="Arrivée tardive")
         db.session.commit()
         return {"stay": busy, "approved": approved[-1], "staff": staff[0]}
 
@@ -70,6 +73,8 @@ def statements_per_page(client, data: dict) -> dict[str, int]:
         "staff request page": f"/staff/requests/{data['stay'].id}",
         "staff approved stay page": f"/staff/requests/{data['approved'].id}",
         "staff edit page (rooms free or not)": f"/staff/requests/{data['approved'].id}/edit",
+        "planning board": "/staff/planning?weeks=12",
+        "staff-entered stay form": "/staff/requests/new",
     }
     counts = {}
     for name, url in pages.items():

@@ -52,6 +52,7 @@ QUERY_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "access_log.index": {"member": ("1", "2"), "reference": ("MPAB-2026-0001",), "page": ("1", "2")},
     "access_log.export": {"member": ("1", "2"), "reference": ("MPAB-2026-0001",)},
+    "staff.planning": {"start": ("2027-03-01", "2000-01-01", "2100-12-31"), "weeks": ("1", "12")},
     "stats.index": PERIOD,
     "stats.export": PERIOD,
 }

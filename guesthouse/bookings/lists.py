@@ -112,7 +112,12 @@ def pending_changes(limit: int) -> tuple[int, list[ChangeRequest]]:
         .where(where)
         .order_by(ChangeRequest.created_at, ChangeRequest.id)
         .limit(limit)
-        .options(joinedload(ChangeRequest.stay))
+        # The stays with their rooms: the dashboard shows them beside what is asked.
+        .options(
+            joinedload(ChangeRequest.stay)
+            .selectinload(StayRequest.assignments)
+            .selectinload(RoomAssignment.room)
+        )
     )
     return count, list(changes)
 

@@ -17,6 +17,7 @@ from ..database import UTCDateTime, today, utcnow
 from ..extensions import db
 from ..staff.models import hash_token
 from .choices import COOPERATION_AXES, NON_ANGERS_TYPE, ORGANISATION_TYPES, StayStatus
+from .notes import StaffNote
 
 if TYPE_CHECKING:
     from ..rooms.models import Room
@@ -46,6 +47,7 @@ MAILED_ACTIONS = frozenset(
         "change_requested",
         "change_refused",
         "notified",  # the service's message to every stay concerned (guesthouse/closing/)
+        "entered",
     }
 )
 
@@ -112,6 +114,10 @@ class StayRequest(db.Model):
     change_requests: Mapped[list[ChangeRequest]] = relationship(
         back_populates="stay", cascade="all, delete-orphan", passive_deletes=True
     )
+    # Staff-only: deleted with the request by the database (passive_deletes), and by `anonymise`.
+    staff_notes: Mapped[list[StaffNote]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="StaffNote.id"
+    )
 
     def __repr__(self) -> str:
         return f"<StayRequest {self.reference} {self.status}>"
@@ -162,7 +168,8 @@ class StayRequest(db.Model):
         return self.can_approve(user)
 
     def can_cancel(self, user: StaffUser | None) -> bool:
-        return user is not None and user.is_staff and self.is_open
+        """Staff cancel approved stays; a pending request is refused instead (`can_reject`)."""
+        return user is not None and user.is_staff and self.status == StayStatus.APPROVED
 
     def can_change(self, user: StaffUser | None) -> bool:
         return user is not None and user.is_staff and self.status == StayStatus.APPROVED
@@ -170,6 +177,19 @@ class StayRequest(db.Model):
     # -- transitions (never commit: the caller owns the transaction) -----------------------------
     def submit(self) -> None:
         self.record_event("submitted", actor=None, actor_kind="requester")
+
+    def enter(self, *, by: StaffUser, approving: bool) -> None:
+        """A stay staff entered for someone who did not use the form (a phone call, a delegation).
+
+        `approving`: rooms are assigned in the same step, so the approval's mail is the requester's first.
+        """
+        self.record_event("entered", actor=by, details={"approved_at_once": approving})
+
+    def add_note(self, *, by: StaffUser, body: str) -> StaffNote:
+        """A note for the other staff members; no event: the history is shown to the requester."""
+        note = StaffNote(author=by, body=body)
+        self.staff_notes.append(note)
+        return note
 
     def approve(self, *, by: StaffUser, rooms: list[Room], message: str = "") -> None:
         """Approve with these rooms; the caller has checked availability under a write lock."""
@@ -295,7 +315,7 @@ class StayRequest(db.Model):
         }
 
     def anonymise(self, *, by: StaffUser | None, action: str) -> None:
-        """Blank the personal data, the messages of the history, and retire the private link.
+        """Blank the personal data, the messages of the history, the staff notes; retire the private link.
 
         What statistics need stays: organisation, type, axis, dates, guests, rooms, the decisions.
         `action` is the event recorded: "anonymised" by the retention purge, "privacy_erase" on request.
@@ -305,6 +325,7 @@ class StayRequest(db.Model):
         for event in self.events:
             event.message = ""
             event.details = {k: v for k, v in (event.details or {}).items() if k in ANONYMOUS_EVENT_DETAILS}
+        self.staff_notes = []  # what staff wrote about the person goes with the rest
         self.access_token = new_access_token()  # the old link, maybe still in a mailbox, now leads nowhere
         self.replaced_tokens = []  # and so do the links replaced before it
         self.anonymised_at = utcnow()

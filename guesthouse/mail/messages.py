@@ -47,6 +47,8 @@ def reply_to_requester(stay: StayRequest) -> tuple[str, str] | None:
 
     A bad address must cost only the mail to that address, never the service's own notification.
     """
+    if not stay.contact_email:  # a stay staff entered without an address
+        return None
     try:
         return checked_address(*requester(stay))
     except UnsafeHeader:
@@ -112,12 +114,17 @@ def queue(
     ics: str | None = None,
     ics_method: str | None = None,
     **context,
-) -> OutboxMessage:
+) -> OutboxMessage | None:
     """Render emails/<kind>.txt and .html in the current locale and add the message to the session.
 
     A mail about a stay is given the `status` it announces: the worker renders it after the commit, when
     a later change may already have moved the stay on, and a confirmation must still read "confirmed".
+    Recipients without an address are left out, and a mail left with nobody is not written: a stay
+    staff entered without an e-mail address (a phone call) has no requester to write to.
     """
+    to = [(name, address) for name, address in to if address]
+    if not to:
+        return None
     config = current_app.config
     context.update(
         stay=stay,

@@ -76,6 +76,22 @@ def notify_submitted(stay: StayRequest, event: BookingEvent) -> None:
         )
 
 
+def notify_entered(stay: StayRequest, event: BookingEvent) -> None:
+    """A stay staff entered: the requester gets its private link, unless it was approved at once (the
+    confirmation carries the link) or there is no address to write to (see `queue`)."""
+    if event.details.get("approved_at_once"):
+        return
+    with force_locale(babel_locale(stay.locale)):
+        queue(
+            "request_received",
+            to=[requester(stay)],
+            stay=stay,
+            subject=_("Demande de séjour reçue — %(reference)s", reference=stay.reference),
+            status=StayStatus.PENDING,
+            link=request_link(stay),
+        )
+
+
 def notify_approved(stay: StayRequest, event: BookingEvent) -> None:
     """Confirmation with rooms, practicalities and the calendar invitation."""
     with force_locale(babel_locale(stay.locale)):
@@ -283,6 +299,7 @@ def notify_digest(stays: list[StayRequest], total: int, days: int) -> None:
 # What each BookingEvent action sends (its keys are bookings.models.MAILED_ACTIONS); see outbox.py.
 ON_EVENT: dict[str, Callable[[StayRequest, BookingEvent], None]] = {
     "submitted": notify_submitted,
+    "entered": notify_entered,
     "approved": notify_approved,
     "rejected": notify_rejected,
     "cancelled": notify_cancelled,

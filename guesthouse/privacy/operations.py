@@ -43,6 +43,7 @@ def requests_of(email: str, *, lock: bool = False) -> list[StayRequest]:
         .options(
             selectinload(StayRequest.events),
             selectinload(StayRequest.assignments).selectinload(RoomAssignment.room),
+            selectinload(StayRequest.staff_notes),
         )
     )
     if lock:
@@ -89,6 +90,11 @@ def stay_export(stay: StayRequest) -> dict[str, Any]:
                 "message": event.message,
             }
             for event in stay.events
+        ],
+        # What staff wrote about the request: the person has a right to it, though it is never shown
+        # to them elsewhere. The author is given as a kind, as in the history.
+        "staff_notes": [
+            {"at": _iso(note.created_at), "by": "staff", "text": note.body} for note in stay.staff_notes
         ],
     }
 

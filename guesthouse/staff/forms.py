@@ -1,17 +1,56 @@
-"""Staff forms: login and its code, the decisions on a request and on its changes."""
+"""Staff forms: login and its code, decisions on requests and on their changes, stays staff enter, their notes."""
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..bookings.choices import ORGANISATION_TYPES, StayStatus
+from ..bookings.forms import StayRequestForm
+from ..bookings.notes import NOTE_MAX_LENGTH
+from ..database import today
 from ..forms import BaseForm, BoundedIntegerField, IsoDateField
 
 REQUIRED = _l("Ce champ est obligatoire.")
+MAX_PLANNING_WEEKS = 12
+MIN_PLANNING_YEAR, MAX_PLANNING_YEAR = 2000, 2100
+
+
+def rooms_field(required: bool) -> SelectMultipleField:
+    return SelectMultipleField(
+        _l("Chambres attribuées"),
+        coerce=int,
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+        validate_choice=False,  # check_rooms says which room is wrong, and why
+        validators=[DataRequired(_l("Cochez au moins une chambre."))] if required else [Optional()],
+    )
+
+
+def check_rooms(room_ids: list[int], beds: dict[int, int], guests: int) -> None:
+    """The rooms ticked exist, are open, and hold the travellers; else a message saying what to do."""
+    if any(room_id not in beds for room_id in room_ids):
+        raise ValidationError(_l("Chambre inconnue ou fermée : rechargez la page et choisissez à nouveau."))
+    total = sum(beds[room_id] for room_id in room_ids)
+    if total < guests:
+        raise ValidationError(
+            _(
+                "Ces chambres comptent %(beds)s pour %(guests)s : ajoutez une chambre.",
+                beds=ngettext("%(num)s lit", "%(num)s lits", total),
+                guests=ngettext("%(num)s voyageur", "%(num)s voyageurs", guests),
+            )
+        )
 
 
 class LoginForm(BaseForm):
@@ -41,14 +80,7 @@ class CodeForm(BaseForm):
 
 
 class ApproveForm(BaseForm):
-    rooms = SelectMultipleField(
-        _l("Chambres attribuées"),
-        coerce=int,
-        option_widget=CheckboxInput(),
-        widget=ListWidget(prefix_label=False),
-        validate_choice=False,  # validate_rooms says which room is wrong, and why
-        validators=[DataRequired(_l("Cochez au moins une chambre."))],
-    )
+    rooms = rooms_field(required=True)
     message = TextAreaField(
         _l("Message au demandeur (facultatif)"),
         validators=[Optional(), Length(max=4000, message=_l("4000 caractères au plus."))],
@@ -61,20 +93,54 @@ class ApproveForm(BaseForm):
         self.guests = guests
 
     def validate_rooms(self, field):
-        unknown = [room_id for room_id in field.data or [] if room_id not in self._beds]
-        if unknown:
-            raise ValidationError(
-                _l("Chambre inconnue ou fermée : rechargez la page et choisissez à nouveau.")
-            )
-        beds = sum(self._beds[room_id] for room_id in field.data or [])
-        if beds < self.guests:
-            raise ValidationError(
-                _(
-                    "Ces chambres comptent %(beds)s pour %(guests)s : ajoutez une chambre.",
-                    beds=ngettext("%(num)s lit", "%(num)s lits", beds),
-                    guests=ngettext("%(num)s voyageur", "%(num)s voyageurs", self.guests),
-                )
-            )
+        check_rooms(field.data or [], self._beds, self.guests)
+
+
+class StaffStayForm(StayRequestForm):
+    """A stay staff enter for someone who did not use the public form: the same fields, the address
+    optional (without it no mail is sent), and rooms to tick to approve it in the same step."""
+
+    website = None  # no honeypot: only signed-in staff reach this form
+    contact_email = EmailField(
+        _l("Adresse e-mail (facultative)"),
+        validators=[
+            Optional(),
+            Length(max=254, message=_l("254 caractères au plus.")),
+            Email(
+                _l("Adresse e-mail invalide : vérifiez-la (par exemple nom@exemple.fr)."),
+                allow_smtputf8=False,
+            ),
+        ],
+    )
+    accept_rules = BooleanField(
+        _l("Le règlement de la maison a été transmis aux voyageurs, qui l'acceptent."),
+        validators=[DataRequired(_l("Cochez cette case une fois le règlement transmis aux voyageurs."))],
+    )
+    rooms = rooms_field(required=False)
+
+    def __init__(self, *args, rooms=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rooms.choices = [SelectChoice(room.id, room.name) for room in rooms]
+        self._beds = {room.id: room.beds for room in rooms}
+
+    def validate_arrival(self, field):
+        # The notice and advance rules are for requesters: staff enter a delegation arriving tonight.
+        if field.data and field.data < today():
+            raise ValidationError(_l("L'arrivée est passée : choisissez aujourd'hui ou une date ultérieure."))
+
+    def validate_rooms(self, field):
+        if field.data and self.guests.data:
+            check_rooms(field.data, self._beds, self.guests.data)
+
+
+class NoteForm(BaseForm):
+    body = TextAreaField(
+        _l("Note pour le service (jamais montrée au demandeur)"),
+        validators=[
+            DataRequired(_l("Écrivez la note avant de l'enregistrer.")),
+            Length(max=NOTE_MAX_LENGTH, message=_l("4000 caractères au plus.")),
+        ],
+    )
 
 
 class ReasonForm(BaseForm):
@@ -158,3 +224,33 @@ class RequestFilterForm(BaseForm):
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:
             raise ValidationError(_l("La fin de la période doit suivre son début."))
+
+
+class PlanningForm(BaseForm):
+    """The planning board's period, from the query string (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    start = IsoDateField(_l("À partir du"), validators=[Optional()])
+    weeks = BoundedIntegerField(_l("Semaines"), validators=[Optional()])
+
+    def validate_start(self, field):
+        # Far enough from the ends of the calendar that twelve weeks either way stay real dates.
+        if field.data and not MIN_PLANNING_YEAR <= field.data.year <= MAX_PLANNING_YEAR:
+            raise ValidationError(
+                _l(
+                    "Choisissez une date entre %(min)s et %(max)s.",
+                    min=MIN_PLANNING_YEAR,
+                    max=MAX_PLANNING_YEAR,
+                )
+            )
+
+    def validate_weeks(self, field):
+        if field.data is not None and not 1 <= field.data <= MAX_PLANNING_WEEKS:
+            raise ValidationError(
+                _l(
+                    "Le planning montre de 1 à %(max)s semaines : choisissez un nombre dans cet intervalle.",
+                    max=MAX_PLANNING_WEEKS,
+                )
+            )

@@ -41,7 +41,8 @@ from ..urls import MAX_ID
 from ..views import refuse_stale
 from . import bp
 from .access import staff_required
-from .forms import ApproveForm, ReasonForm, RefuseChangeForm, RequestFilterForm, StayEditForm
+from .forms import ApproveForm, NoteForm, ReasonForm, RefuseChangeForm, RequestFilterForm, StayEditForm
+from .operations import notes_of
 
 
 @bp.route("/")
@@ -68,6 +69,7 @@ def dashboard_lists(limit: int) -> Markup:
             upcoming=upcoming_approved(today(), limit),
             change_count=change_count,
             changes=changes,
+            today=today(),
         )
     )
 
@@ -108,6 +110,7 @@ def render_request(stay: StayRequest, status: int = 200, **forms):
     forms.setdefault("approve_form", ApproveForm(rooms=rooms, guests=stay.guests, formdata=None))
     forms.setdefault("reject_form", ReasonForm(formdata=None))
     forms.setdefault("cancel_form", ReasonForm(formdata=None))
+    forms.setdefault("note_form", NoteForm(formdata=None))
     if change is not None:
         current = [a.room_id for a in stay.assignments]
         forms.setdefault(
@@ -119,7 +122,13 @@ def render_request(stay: StayRequest, status: int = 200, **forms):
     change_rooms = room_choices(stay, change.arrival, change.departure) if change is not None else []
     return (
         render_template(
-            "staff/request.html", stay=stay, rooms=choices, change=change, change_rooms=change_rooms, **forms
+            "staff/request.html",
+            stay=stay,
+            rooms=choices,
+            change=change,
+            change_rooms=change_rooms,
+            notes=notes_of(stay),
+            **forms,
         ),
         status,
     )
@@ -178,8 +187,13 @@ def reject(stay_id: int):
 @bp.post("/requests/<int:stay_id>/cancel")
 @staff_required
 def cancel(stay_id: int):
-    """Cancel a pending request or an approved stay, with a reason; its rooms are freed."""
+    """Cancel an approved stay, with a reason; its rooms are freed (a pending request is refused)."""
     stay = lock_stay(stay_id) or abort(404)
+    if stay.status == StayStatus.PENDING:
+        flash(
+            _("Une demande en attente se refuse\u00a0: l'annulation concerne les séjours confirmés."), "error"
+        )
+        return render_request(stay, 409)
     if not stay.can_cancel(current_user):
         return refuse_stale(stay, render_request)
     form = ReasonForm()
