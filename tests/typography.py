@@ -100,12 +100,13 @@ def was_typed(word: str, typed: frozenset[str]) -> bool:
 
 
 def typed_words(*values: str) -> set[str]:
-    """The words of what was typed, cut at spaces and also at invisible characters (which the app may
-    drop or turn into spaces)."""
+    """The words of what was typed, cut at spaces, and also with invisible characters (some of which
+    split() takes for spaces) turned into spaces or dropped, as the app may do."""
     words = set()
     for value in values:
         spaced = "".join(" " if unicodedata.category(c).startswith("C") else c for c in value)
-        words |= {word_key(word) for word in (*value.split(), *spaced.split())}
+        dropped = "".join(c for c in value if not unicodedata.category(c).startswith("C"))
+        words |= {word_key(word) for word in (*value.split(), *spaced.split(), *dropped.split())}
     return words
 
 
