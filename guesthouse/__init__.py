@@ -93,6 +93,8 @@ FEATURES = {
     "accounts": ("views",),
     "privacy": ("views", "cli"),
     "calendar": ("views",),
+    "travellers": ("views",),
+    "sheet": ("views",),
 }
 
 

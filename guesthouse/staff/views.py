@@ -22,6 +22,7 @@ from ..bookings.operations import (
     search_requests,
     upcoming_approved,
 )
+from ..bookings.travellers import missing_details
 from ..changes.forms import RefuseChangeForm
 from ..changes.operations import pending_change, pending_changes
 from ..database import today
@@ -29,7 +30,7 @@ from ..extensions import db
 from ..pagecache import cached
 from ..urls import MAX_ID
 from . import bp
-from .access import staff_required
+from .access import house_staff_required, staff_required
 from .forms import ApproveForm, ReasonForm, RequestFilterForm
 
 
@@ -106,17 +107,26 @@ def render_request(stay: StayRequest, status: int = 200, **forms):
     change_rooms = room_choices(stay, change.arrival, change.departure) if change is not None else []
     return (
         render_template(
-            "staff/request.html", stay=stay, rooms=choices, change=change, change_rooms=change_rooms, **forms
+            "staff/request.html",
+            stay=stay,
+            rooms=choices,
+            change=change,
+            change_rooms=change_rooms,
+            missing=missing_details(stay),
+            **forms,
         ),
         status,
     )
 
 
 @bp.route("/requests/<int:stay_id>")
-@staff_required
+@house_staff_required
 def request_detail(stay_id: int):
-    """All details of a request, its history and the actions open to staff."""
-    return render_request(db.get_or_404(StayRequest, stay_id))
+    """All details of a request, its history and the actions open to this member (caretakers: stays only)."""
+    stay = db.get_or_404(StayRequest, stay_id)
+    if not stay.can_see(current_user):
+        abort(403)
+    return render_request(stay)
 
 
 def refuse_stale(stay: StayRequest):
