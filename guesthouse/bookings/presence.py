@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Mapped, mapped_column
@@ -67,11 +67,12 @@ class Presence:
         self.no_show_at = utcnow()
         self.record_event("no_show", actor=by)
 
-    @property
-    def nights_spent(self) -> int:
-        """Nights really spent at the house: from the check-in day to the check-out day, or to the
-        planned departure while the travellers are still there (none without a check-in)."""
+    def nights_spent(self, today: date) -> tuple[date, date] | None:
+        """The nights really spent at the house, `[check-in day, check-out day)`, as far as `today`'s
+        night for travellers still there; None without a check-in."""
         if self.checked_in_at is None:
-            return 0
-        left = self.checked_out_at.date() if self.checked_out_at else self.departure
-        return max(0, (left - self.checked_in_at.date()).days)
+            return None
+        arrived = self.checked_in_at.date()
+        if self.checked_out_at is not None:
+            return arrived, max(arrived, self.checked_out_at.date())
+        return arrived, max(arrived, min(self.departure, today + timedelta(days=1)))

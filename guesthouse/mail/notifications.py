@@ -18,6 +18,7 @@ from flask import current_app, render_template
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
+from ..bookings.travellers import missing_details
 from ..calendar.feeds import stay_invitation as calendar_invitation
 from ..calendar.ical import CANCEL, REQUEST
 from ..calendar.links import stay_subscription
@@ -399,6 +400,9 @@ def notify_reminder(stay: StayRequest, today: date) -> None:
             days=(stay.arrival - today).days,
             link=request_link(stay),
             show_rooms=True,
+            # What the travellers' records still lack, and where the requester completes them.
+            missing=missing_details(stay),
+            travellers_link=absolute_url("travellers.requester_edit", token=stay.access_token),
         )
 
 
