@@ -1,8 +1,8 @@
 """The house's daily sheet, its CSV, and the arrivals, departures and no-shows recorded from it."""
 
 import csv
-import re
 import io
+import re
 from datetime import UTC, datetime, time, timedelta
 from html import unescape
 
@@ -193,7 +193,7 @@ def test_a_no_show_from_the_arrival_day_then_a_late_arrival(client, auth, house)
 
 
 def test_the_statistics_count_no_shows_and_nights_really_spent(client, auth, house):
-    present, leaving = house["present"], house["leaving"]
+    leaving = house["leaving"]
     leaving.checked_in_at = datetime.combine(
         leaving.arrival + timedelta(days=1), time(9), UTC
     )  # a night late

@@ -19,7 +19,8 @@ from .conftest import csrf_from, deliver_mail, valid_request_form
 
 
 def text(response) -> str:
-    return unescape(response.get_data(as_text=True))
+    """The page's text, its spaces (French typography's no-break ones included) made plain."""
+    return " ".join(unescape(response.get_data(as_text=True)).split())
 
 
 def full_row(index: int, **overrides) -> dict:

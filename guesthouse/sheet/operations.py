@@ -188,20 +188,20 @@ def sheet_table(sheet: Sheet) -> Table:
 def refusal(stay: StayRequest, action: str) -> str:
     """Why an arrival, a departure or a no-show cannot be recorded now, and what to do instead."""
     if stay.status != StayStatus.APPROVED:
-        return _("Ce séjour est « %(status)s » : il n'y a rien à enregistrer.", status=stay.status.label)
+        return _("Ce séjour est « %(status)s » : il n'y a rien à enregistrer.", status=stay.status.label)
     arrival = format_date(stay.arrival, "long")
     if action == "check_in":
         if stay.checked_in_at:
-            return _("L'arrivée est déjà enregistrée : rien à refaire.")
+            return _("L'arrivée est déjà enregistrée : rien à refaire.")
         if today() < stay.arrival:
             return _("L'arrivée s'enregistre à partir du jour prévu, le %(date)s.", date=arrival)
-        return _("La date de départ est passée : faites d'abord modifier les dates du séjour par le service.")
+        return _("La date de départ est passée : faites d'abord modifier les dates du séjour par le service.")
     if action == "check_out":
         if stay.checked_out_at:
-            return _("Le départ est déjà enregistré : rien à refaire.")
+            return _("Le départ est déjà enregistré : rien à refaire.")
         return _("Enregistrez d'abord l'arrivée des voyageurs, puis leur départ.")
     if stay.checked_in_at:
-        return _("Les voyageurs sont arrivés : il n'y a pas d'absence à noter.")
+        return _("Les voyageurs sont arrivés : il n'y a pas d'absence à noter.")
     if stay.no_show_at:
-        return _("L'absence est déjà notée : rien à refaire.")
+        return _("L'absence est déjà notée : rien à refaire.")
     return _("Une absence se note à partir du jour d'arrivée prévu, le %(date)s.", date=arrival)

@@ -18,7 +18,7 @@ from .operations import daily_sheet, parse_day, refusal, sheet_table
 
 def bad_date():
     return render_error(
-        400, _("Date invalide : choisissez une date réelle au format AAAA-MM-JJ (par exemple 2027-03-14).")
+        400, _("Date invalide : choisissez une date réelle au format AAAA-MM-JJ (par exemple 2027-03-14).")
     )
 
 

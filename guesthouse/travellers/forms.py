@@ -21,7 +21,7 @@ def international_phone(form, field):
     if tidy is None:
         raise ValidationError(
             _l(
-                "Numéro invalide : écrivez-le au format international, avec l'indicatif du pays, "
+                "Numéro invalide : écrivez-le au format international, avec l'indicatif du pays, "
                 "par exemple +223 70 12 34 56 ou +33 6 12 34 56 78."
             )
         )
@@ -51,7 +51,7 @@ class BamakoDateTimeField(DateTimeLocalField):
         self.data = None
         raise ValueError(
             _l(
-                "Date et heure invalides : saisissez-les au format AAAA-MM-JJ HH:MM (par exemple 2027-03-14 18:45)."
+                "Date et heure invalides : saisissez-les au format AAAA-MM-JJ HH:MM (par exemple 2027-03-14 18:45)."
             )
         )
 
@@ -106,15 +106,15 @@ class TravellerForm(BaseForm):
 
     def validate_ariane_registered(self, field):
         if field.data not in YES_NO:
-            raise ValidationError(_l("Choisissez « Faite » ou « Pas encore »."))
+            raise ValidationError(_l("Choisissez « Faite » ou « Pas encore »."))
 
     def validate_pickup_wanted(self, field):
         if field.data not in (*YES_NO, None, "None", ""):
-            raise ValidationError(_l("Choisissez « Oui » ou « Non »."))
+            raise ValidationError(_l("Choisissez « Oui » ou « Non »."))
 
     def validate_departure_at(self, field):
         if field.data and self.arrival_at.data and field.data <= self.arrival_at.data:
-            raise ValidationError(_l("Le départ doit suivre l'arrivée : vérifiez la date et l'heure."))
+            raise ValidationError(_l("Le départ doit suivre l'arrivée : vérifiez la date et l'heure."))
 
     @property
     def is_blank(self) -> bool:
@@ -174,7 +174,7 @@ class TravellersForm(BaseForm):
 
     def validate_travellers(self, field):
         if len(field.entries) > self.rows:
-            raise ValidationError(_l("Trop de voyageurs pour ce séjour : rechargez la page."))
+            raise ValidationError(_l("Trop de voyageurs pour ce séjour : rechargez la page."))
         unnamed = False
         for index, entry in enumerate(field.entries):
             if entry.form.full_name.data or (index >= self.known and entry.form.is_blank):

@@ -50,7 +50,7 @@ def requester_edit(token: str):
         stay = lock_stay(stay.id) or abort(404)
         stay.update_travellers(typed_rows(form), by=None, actor_kind="requester")
         db.session.commit()
-        flash(_("Informations des voyageurs enregistrées. Merci !"), "success")
+        flash(_("Informations des voyageurs enregistrées. Merci !"), "success")
         return redirect(url_for(".requester_edit", token=stay.access_token), code=303)
     return render_travellers(stay, form, back=url_for("bookings.show", token=stay.access_token), staff=False)
 
