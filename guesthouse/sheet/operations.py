@@ -8,13 +8,13 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
 from ..bookings.choices import StayStatus
 from ..bookings.models import RoomAssignment, StayRequest
 from ..bookings.travellers import Traveller
 from ..database import today
 from ..extensions import db
+from ..rooms.models import Room
 from ..stats.tables import Cell, Table
 
 # The arrivals announced below the day's lists.
@@ -28,7 +28,8 @@ class Line:
     """One traveller of a stay on the sheet, or a place whose name is not known yet."""
 
     stay: StayRequest
-    traveller: Traveller | None
+    rooms: str  # the stay's rooms, by name
+    traveller: sa.Row | None  # the traveller's columns, read as attributes (`traveller.phone`)
     name: str
     first: bool  # the first line of its stay: the stay's own cells span its `span` lines
     span: int
@@ -47,27 +48,30 @@ class Sheet:
         return self.day + timedelta(days=1), self.day + timedelta(days=COMING_DAYS)
 
 
-def rooms_of(stay: StayRequest) -> str:
-    return ", ".join(a.room.name for a in stay.assignments)
-
-
-def lines_of(stays: list[StayRequest]) -> list[Line]:
+def lines_of(
+    stays: list[StayRequest], rooms: dict[int, str], travellers: dict[int, list[sa.Row]]
+) -> list[Line]:
     """A line per traveller of each stay, then one per traveller still unnamed (the count says more)."""
     lines = []
     for stay in stays:
-        known = [(t, t.full_name) for t in stay.traveller_records]
+        known = [(t, t.full_name) for t in travellers.get(stay.id, [])]
         unnamed = [
             (None, _("Voyageur %(number)s (nom à venir)", number=number))
             for number in range(len(known) + 1, stay.guests + 1)
         ]
         party = known + unnamed
         for index, (traveller, name) in enumerate(party):
-            lines.append(Line(stay, traveller, name, index == 0, len(party)))
+            lines.append(Line(stay, rooms.get(stay.id, ""), traveller, name, index == 0, len(party)))
     return lines
 
 
 def daily_sheet(day: date) -> Sheet:
-    """The sheet of `day`, from one read of the approved stays around it (four statements in all)."""
+    """The sheet of `day`, from one read of the approved stays around it (three statements in all).
+
+    The stays are objects (their permissions decide the buttons); their rooms and travellers are read
+    as plain rows, which costs a third of loading them as objects (the sheet is the gate's page, opened
+    all day long: docs/performance.md).
+    """
     last = day + timedelta(days=COMING_DAYS)
     stays = list(
         db.session.scalars(
@@ -78,20 +82,37 @@ def daily_sheet(day: date) -> Sheet:
                 StayRequest.arrival <= last,
             )
             .order_by(StayRequest.arrival, StayRequest.id)
-            .options(
-                selectinload(StayRequest.assignments).selectinload(RoomAssignment.room),
-                selectinload(StayRequest.traveller_records),
-            )
         )
     )
-    by_room = sorted(stays, key=lambda s: (rooms_of(s), s.id))
+    ids = [stay.id for stay in stays]
+    rooms: dict[int, list[str]] = {}
+    for stay_id, name in db.session.execute(
+        sa.select(RoomAssignment.stay_id, Room.name)
+        .join(Room)
+        .where(RoomAssignment.stay_id.in_(ids))
+        .order_by(Room.name)
+    ):
+        rooms.setdefault(stay_id, []).append(name)
+    names = {stay_id: ", ".join(found) for stay_id, found in rooms.items()}
+    travellers: dict[int, list[sa.Row]] = {}
+    for row in db.session.execute(
+        sa.select(*Traveller.__table__.columns)
+        .where(Traveller.stay_id.in_(ids))
+        .order_by(Traveller.stay_id, Traveller.position)
+    ):
+        travellers.setdefault(row.stay_id, []).append(row)
+
+    def lines(chosen: list[StayRequest]) -> list[Line]:
+        return lines_of(chosen, names, travellers)
+
+    by_room = sorted(stays, key=lambda s: (names.get(s.id, ""), s.id))
     return Sheet(
         day=day,
-        arrivals=lines_of([s for s in by_room if s.arrival == day]),
-        departures=lines_of([s for s in by_room if s.departure == day]),
+        arrivals=lines([s for s in by_room if s.arrival == day]),
+        departures=lines([s for s in by_room if s.departure == day]),
         # Announced no-shows do not sleep at the house; those not arrived yet are still expected.
-        tonight=lines_of([s for s in by_room if s.arrival <= day < s.departure and s.no_show_at is None]),
-        coming=lines_of([s for s in stays if day < s.arrival <= last]),
+        tonight=lines([s for s in by_room if s.arrival <= day < s.departure and s.no_show_at is None]),
+        coming=lines([s for s in stays if day < s.arrival <= last]),
     )
 
 
@@ -126,7 +147,7 @@ def moment(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def pickup_text(traveller: Traveller | None) -> str:
+def pickup_text(traveller: sa.Row | None) -> str:
     if traveller is None or traveller.pickup_wanted is None:
         return _("à préciser")
     return _("oui") if traveller.pickup_wanted else _("non")
@@ -149,7 +170,7 @@ def sheet_table(sheet: Sheet) -> Table:
                     Cell(section),
                     Cell(stay.arrival, "date"),
                     Cell(stay.departure, "date"),
-                    Cell(rooms_of(stay)),
+                    Cell(line.rooms),
                     Cell(stay.reference or ""),
                     Cell(stay.organisation),
                     Cell(line.name),

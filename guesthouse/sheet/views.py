@@ -31,7 +31,12 @@ def sheet():
         return bad_date()
     one_day = timedelta(days=1)
     return render_template(
-        "sheet/sheet.html", sheet=daily_sheet(day), previous=day - one_day, following=day + one_day
+        "sheet/sheet.html",
+        sheet=daily_sheet(day),
+        previous=day - one_day,
+        following=day + one_day,
+        # The member itself, not the proxy: each stay's buttons ask it three questions.
+        user=current_user._get_current_object(),
     )
 
 
