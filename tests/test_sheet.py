@@ -290,3 +290,18 @@ def test_caretaker_accounts_are_made_by_the_command_and_the_accounts_page(client
     assert response.status_code == 200
     listing = text(client.get("/staff/accounts"))
     assert listing.count("Intendance") >= 2
+
+
+def test_a_member_made_caretaker_loses_the_staff_calendar_feed(client, auth, make_staff, staff_token):
+    colleague = make_staff(email="collegue@angers.example")
+    token = staff_token(colleague)
+    assert client.get(f"/calendar/staff/{token}.ics").status_code == 200
+    auth.login_admin()
+    page = client.get(f"/staff/accounts/{colleague.id}").get_data(as_text=True)
+    response = client.post(
+        f"/staff/accounts/{colleague.id}/role", data={"role": "caretaker", "csrf_token": csrf_from(page)}
+    )
+    assert response.status_code == 303
+    assert "Rôle de Agent du service : Intendance." in text(client.get(response.headers["Location"]))
+    # The feed holds pending requests: the service's, not the caretakers'.
+    assert client.get(f"/calendar/staff/{token}.ics").status_code == 404
