@@ -12,11 +12,10 @@ import sqlalchemy as sa
 from guesthouse.changes.models import ChangeRequest
 from guesthouse.database import today
 from guesthouse.extensions import db
-from guesthouse.mail.delivery import deliver
 from guesthouse.mail.models import OutboxMessage, OutboxStatus
 from guesthouse.staff.models import Role
 
-from .conftest import AXE_SCRIPT, STAFF_PASSWORD, watch_console
+from .conftest import AXE_SCRIPT, STAFF_PASSWORD, deliver_mail, watch_console
 
 pytestmark = pytest.mark.browser
 
@@ -147,7 +146,7 @@ def house_in_use(app, make_room, make_stay, make_staff, make_closure, approve):
     db.session.commit()
     admin = make_staff(role=Role.ADMIN, name="Aminata Coulibaly")
     colleague = make_staff(name="Oumar Sangaré")
-    deliver()
+    deliver_mail()  # the mail worker's step: write the mails of the changes above, then send them
     failed = db.session.scalars(sa.select(OutboxMessage)).first()
     failed.status, failed.last_error = OutboxStatus.FAILED, "SMTPRecipientsRefused"
     db.session.commit()
