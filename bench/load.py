@@ -56,6 +56,7 @@ def run_wrk(url: str, load: Load, *, expect: int, method: str = "GET", body: str
         "seconds": round(seconds, 2),
         "rps": round(raw["requests"] / seconds, 1) if seconds else 0.0,
         "p50_ms": round(latency["p50"] / 1000, 2),
+        "p90_ms": round(latency["p90"] / 1000, 2),
         "p95_ms": round(latency["p95"] / 1000, 2),
         "p99_ms": round(latency["p99"] / 1000, 2),
         "max_ms": round(latency["max"] / 1000, 2),

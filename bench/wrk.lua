@@ -42,9 +42,10 @@ function done(summary, latency, requests)
   local errors = summary.errors
   io.write(string.format(
     'BENCH-RESULT {"requests": %d, "duration_us": %d, "bytes": %d, "unexpected": %d, "unexpected_status": %d, '
-      .. '"socket_errors": %d, "latency_us": {"p50": %d, "p95": %d, "p99": %d, "max": %d, "mean": %.1f}}\n',
+      .. '"socket_errors": %d, "latency_us": {"p50": %d, "p90": %d, "p95": %d, "p99": %d, "max": %d, "mean": %.1f}}\n',
     summary.requests, summary.duration, summary.bytes, bad, seen,
     errors.connect + errors.read + errors.write + errors.timeout,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, latency.mean
+    latency:percentile(50), latency:percentile(90), latency:percentile(95), latency:percentile(99), latency.max,
+    latency.mean
   ))
 end

@@ -101,11 +101,13 @@ def register_blueprints(app: Flask) -> None:
     import guesthouse.privacy.views
     import guesthouse.rooms.cli
     import guesthouse.rooms.views
+    import guesthouse.sheet.views
     import guesthouse.staff.auth
     import guesthouse.staff.cli
     import guesthouse.staff.profile
     import guesthouse.staff.views
     import guesthouse.stats.views
+    import guesthouse.travellers.views
 
     app.register_blueprint(guesthouse.main.bp)
     app.register_blueprint(guesthouse.bookings.bp)
@@ -117,6 +119,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(guesthouse.accounts.bp)
     app.register_blueprint(guesthouse.privacy.bp)
     app.register_blueprint(guesthouse.calendar.bp)
+    app.register_blueprint(guesthouse.travellers.bp)
+    app.register_blueprint(guesthouse.sheet.bp)
 
 
 def register_security(app: Flask) -> None:

@@ -39,8 +39,16 @@ def house(make_room, make_staff, make_stay, make_closure):
         for i in range(size):  # back to back in each room: never an overlap
             room = rooms[i % len(rooms)]
             arrival = start + timedelta(days=3 * (i // len(rooms)))
-            stay = make_stay(start=arrival, nights=3, guests=2, contact_email=f"voyageur{i}@example.org")
+            stay = make_stay(
+                start=arrival,
+                nights=3,
+                guests=2,
+                contact_email=f"voyageur{i}@example.org",
+                travellers=f"Voyageur {i}\nVoyageuse {i}",
+            )
             stay.approve(by=staff[i % len(staff)], rooms=[room], message=f"Bienvenue {i}")
+            if i % 2:  # some arrived already: the sheet shows their state
+                stay.checked_in_at = stay.created_at
             approved.append(stay)
         for i in range(size):
             make_stay(start=start + timedelta(days=i), nights=4, guests=1 + i % 3)
@@ -56,7 +64,12 @@ def house(make_room, make_staff, make_stay, make_closure):
         for user in staff:
             busy.record_event("note", actor=user, message=f"Vu par {user.name}")
         db.session.commit()
-        return {"stay": busy, "approved": approved[-1], "staff": staff[0]}
+        return {
+            "stay": busy,
+            "approved": approved[-1],
+            "staff": staff[0],
+            "sheet_day": start + timedelta(days=3),
+        }
 
     return fill
 
@@ -70,6 +83,11 @@ def statements_per_page(client, data: dict) -> dict[str, int]:
         "staff request page": f"/staff/requests/{data['stay'].id}",
         "staff approved stay page": f"/staff/requests/{data['approved'].id}",
         "staff edit page (rooms free or not)": f"/staff/requests/{data['approved'].id}/edit",
+        # A day in the middle of the stays: arrivals, departures, tonight and the week all hold some.
+        "daily sheet": f"/staff/sheet?date={data['sheet_day'].isoformat()}",
+        "daily sheet (CSV)": f"/staff/sheet.csv?date={data['sheet_day'].isoformat()}",
+        "travellers' page (requester)": f"/requests/{data['approved'].access_token}/travellers",
+        "travellers' page (staff)": f"/staff/requests/{data['approved'].id}/travellers",
     }
     counts = {}
     for name, url in pages.items():

@@ -16,6 +16,7 @@ from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
 from ..bookings.choices import StayStatus
+from ..bookings.travellers import missing_details
 from ..calendar.feeds import stay_invitation as calendar_invitation
 from ..calendar.ical import CANCEL, REQUEST
 from ..calendar.links import stay_subscription
@@ -40,6 +41,11 @@ def was_invited(stay: StayRequest) -> bool:
 
 def request_link(stay: StayRequest) -> str:
     return external_url("bookings.show", token=stay.access_token)
+
+
+def travellers_link(stay: StayRequest) -> str:
+    """Where the requester completes the travellers' details (open once the stay is approved)."""
+    return external_url("travellers.requester_edit", token=stay.access_token)
 
 
 def staff_link(stay: StayRequest) -> str:
@@ -93,6 +99,7 @@ def notify_approved(stay: StayRequest, event: BookingEvent) -> None:
             message=event.message,
             status=StayStatus.APPROVED,
             link=request_link(stay),
+            travellers_link=travellers_link(stay),
         )
 
 
@@ -172,6 +179,7 @@ def notify_changed(stay: StayRequest, event: BookingEvent) -> None:
             message=event.message,
             status=StayStatus.APPROVED,
             link=request_link(stay),
+            travellers_link=travellers_link(stay),
         )
 
 
@@ -241,7 +249,7 @@ def notify_lost_links(stays: list[StayRequest]) -> None:
 
 
 def notify_reminder(stay: StayRequest, today: date) -> None:
-    """A few days before arrival: the dates, rooms and practicalities again."""
+    """A few days before arrival: the dates, rooms and practicalities again, and what the travellers' details still lack."""
     with force_locale(babel_locale(stay.locale)):
         queue(
             "reminder",
@@ -255,6 +263,9 @@ def notify_reminder(stay: StayRequest, today: date) -> None:
             days=(stay.arrival - today).days,
             status=StayStatus.APPROVED,
             link=request_link(stay),
+            # What the travellers' records still lack, and where the requester completes them.
+            missing=missing_details(stay),
+            travellers_link=travellers_link(stay),
         )
 
 

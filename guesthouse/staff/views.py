@@ -29,13 +29,14 @@ from ..bookings.operations import (
     pending_change,
     room_choices,
 )
+from ..bookings.travellers import missing_details
 from ..database import begin_write, today
 from ..extensions import db
 from ..pagecache import cached
 from ..urls import MAX_ID
 from ..views import refuse_stale
 from . import bp
-from .access import staff_required
+from .access import house_staff_required, staff_required
 from .forms import ApproveForm, ReasonForm, RefuseChangeForm, RequestFilterForm, StayEditForm
 
 
@@ -112,17 +113,26 @@ def render_request(stay: StayRequest, status: int = 200, **forms):
     change_rooms = room_choices(stay, change.arrival, change.departure) if change is not None else []
     return (
         render_template(
-            "staff/request.html", stay=stay, rooms=choices, change=change, change_rooms=change_rooms, **forms
+            "staff/request.html",
+            stay=stay,
+            rooms=choices,
+            change=change,
+            change_rooms=change_rooms,
+            missing=missing_details(stay),
+            **forms,
         ),
         status,
     )
 
 
 @bp.route("/requests/<int:stay_id>")
-@staff_required
+@house_staff_required
 def request_detail(stay_id: int):
-    """All details of a request, its history and the actions open to staff."""
-    return render_request(db.get_or_404(StayRequest, stay_id))
+    """All details of a request, its history and the actions open to this member (caretakers: stays only)."""
+    stay = db.get_or_404(StayRequest, stay_id)
+    if not stay.can_see(current_user):
+        abort(403)
+    return render_request(stay)
 
 
 @bp.post("/requests/<int:stay_id>/approve")
