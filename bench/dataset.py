@@ -21,6 +21,7 @@ from flask_migrate import upgrade
 
 from guesthouse import create_app
 from guesthouse.bookings.models import BookingEvent, RoomAssignment, StayRequest
+from guesthouse.bookings.travellers import Traveller
 from guesthouse.database import today
 from guesthouse.extensions import db
 from guesthouse.rooms.models import Closure, Room
@@ -124,7 +125,7 @@ def build(url: str, *, stays: int, pending: int, reset: bool = False, seed: int 
     first_arrival = min(cursors.values())
     span = (horizon - first_arrival).days
 
-    stay_rows, assignment_rows, event_rows = [], [], []
+    stay_rows, assignment_rows, event_rows, traveller_rows = [], [], [], []
     outcomes = ["approved"] * approved_count
     for status, share in OUTCOMES[1:]:
         outcomes += [status] * round(settled * share)
@@ -179,7 +180,6 @@ def build(url: str, *, stays: int, pending: int, reset: bool = False, seed: int 
                 "arrival": arrival,
                 "departure": departure,
                 "guests": guests,
-                "travellers": "\n".join([name] + [f"Voyageur {i}" for i in range(2, guests + 1)]),
                 "purpose": "Mission de coopération avec les partenaires maliens.",
                 "notes": "",
                 "locale": "fr",
@@ -190,6 +190,29 @@ def build(url: str, *, stays: int, pending: int, reset: bool = False, seed: int 
                 "decided_at": decided,
             }
         )
+        for position, traveller in enumerate([name] + [f"Voyageur {i}" for i in range(2, guests + 1)]):
+            # Approved stays have their travellers' details filled in, as the sheet shows them.
+            known = status == "approved"
+            landing = datetime.combine(arrival, time(18, 45), tzinfo=UTC)
+            traveller_rows.append(
+                {
+                    "stay_id": stay_id,
+                    "position": position,
+                    "full_name": traveller,
+                    "phone": f"+223 70 {stay_id % 100:02d} {position:02d} 00" if known else "",
+                    "emergency_name": "Contact en France" if known else "",
+                    "emergency_phone": "+33 6 12 34 56 78" if known else "",
+                    "ariane_registered": known,
+                    "arrival_flight": "AF 596" if known else "",
+                    "arrival_at": landing if known else None,
+                    "departure_flight": "AF 597" if known else "",
+                    "departure_at": landing + timedelta(days=(departure - arrival).days, hours=5)
+                    if known
+                    else None,
+                    "pickup_wanted": (position == 0) if known else None,
+                    "updated_at": created,
+                }
+            )
         add_event(stay_id, "submitted", created, kind="requester")
         if status == "approved":
             assignment_rows.append(
@@ -230,6 +253,7 @@ def build(url: str, *, stays: int, pending: int, reset: bool = False, seed: int 
                 (StayRequest, stay_rows),
                 (RoomAssignment, assignment_rows),
                 (BookingEvent, event_rows),
+                (Traveller, traveller_rows),
                 (Closure, closure_rows),
             ]:
                 for chunk in range(0, len(rows), 5000):
@@ -241,6 +265,7 @@ def build(url: str, *, stays: int, pending: int, reset: bool = False, seed: int 
                     "stay_requests",
                     "room_assignments",
                     "booking_events",
+                    "travellers",
                     "closures",
                 ):
                     conn.execute(

@@ -48,6 +48,8 @@ ROUTES = [
     Route("staff dashboard", "/staff/", staff=True, min_ratio=0.25, **PAGE),
     # Eight rooms by four weeks, with the pending requests, closures and notes of the period.
     Route("planning board", "/staff/planning", staff=True, connections=10, **PAGE),
+    # The house's daily sheet: travellers, rooms, phones of everyone there this week.
+    Route("daily sheet", "/staff/sheet", staff=True, **PAGE),
     Route(
         "submission",
         "/requests/new",
@@ -68,6 +70,7 @@ SCALE_ROUTES = [
     "occupancy feed, not modified",
     "staff dashboard",
     "planning board",
+    "daily sheet",
 ]
 CONFLICT_CHECK_TARGET_MS = 10.0
 

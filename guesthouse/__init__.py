@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     import guesthouse.privacy.views
     import guesthouse.rooms.cli
     import guesthouse.rooms.views
+    import guesthouse.sheet.views
     import guesthouse.staff.auth
     import guesthouse.staff.cli
     import guesthouse.staff.enrolment
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     import guesthouse.staff.sessions
     import guesthouse.staff.views
     import guesthouse.stats.views
+    import guesthouse.travellers.views
 
     app.register_blueprint(guesthouse.main.bp)
     app.register_blueprint(guesthouse.bookings.bp)
@@ -127,6 +129,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(guesthouse.access_log.bp)
     app.register_blueprint(guesthouse.calendar.bp)
     app.register_blueprint(guesthouse.closing.bp)
+    app.register_blueprint(guesthouse.travellers.bp)
+    app.register_blueprint(guesthouse.sheet.bp)
 
 
 def register_security(app: Flask) -> None:

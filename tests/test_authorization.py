@@ -1,4 +1,4 @@
-"""Who gets what: every route of the URL map, as anonymous, approver and admin.
+"""Who gets what: every route of the URL map, as anonymous, caretaker, approver and admin.
 
 The routes come from `app.url_map`, so a route added by any feature is walked too. Each endpoint needs an
 expectation: listed in EXPECTATIONS, or given by its URL prefix (DEFAULT_BY_PREFIX). An endpoint with
@@ -18,8 +18,9 @@ from .conftest import STAFF_PASSWORD, RequestClient, csrf_from
 
 PUBLIC = "public"  # anyone: 200 on GET, never refused
 TOKEN = "token"  # a private link: 404 for any wrong token, whoever asks; the right one shows its own data
-STAFF = "staff"  # anonymous users are sent to the login page; approvers and admins get in
-ADMIN = "admin"  # as STAFF, but approvers get 403
+STAFF = "staff"  # anonymous users are sent to the login page; approvers and admins get in, caretakers get 403
+HOUSE = "house"  # as STAFF, and caretakers get in too (the sheet, the stays' pages, arrivals and departures)
+ADMIN = "admin"  # as STAFF, but approvers and caretakers get 403
 SWITCH = "switch"  # anyone: a 303 back to a page of this site (the language switch)
 DEV_ONLY = "dev"  # development pages: login first, then 404 outside MAIL_BACKEND=console (as in the tests)
 LOGIN_STEP = "login step"  # the code after the password: without a password just given, the login page
@@ -45,9 +46,20 @@ EXPECTATIONS = {
     "privacy.notice": PUBLIC,
     "staff.login": PUBLIC,
     "staff.login_code": LOGIN_STEP,
-    "staff.planning": STAFF,
+    "staff.planning": HOUSE,
     "staff.new_request": STAFF,
-    "staff.add_note": STAFF,
+    "staff.add_note": HOUSE,
+    "staff.logout": HOUSE,
+    "staff.profile": HOUSE,
+    "staff.request_detail": HOUSE,
+    "accounts.password": HOUSE,
+    "sheet.sheet": HOUSE,
+    "sheet.sheet_csv": HOUSE,
+    "sheet.check_in": HOUSE,
+    "sheet.check_out": HOUSE,
+    "sheet.no_show": HOUSE,
+    "travellers.staff_edit": HOUSE,
+    "travellers.requester_edit": TOKEN,
     "rooms.rooms": ADMIN,
     "rooms.edit_room": ADMIN,
     "rooms.closures": ADMIN,
@@ -101,6 +113,12 @@ SAMPLES = {
 SAMPLES_BY_ENDPOINT = {
     "stats.export": {"name": lambda w: "summary"},
     "staff.edit_stay": {"stay_id": lambda w: w.approved.id},  # only approved stays are edited
+    # Caretakers see the stays, not the requests still pending: the walk opens a stay.
+    "staff.request_detail": {"stay_id": lambda w: w.approved.id},
+    "travellers.staff_edit": {"stay_id": lambda w: w.approved.id},
+    "sheet.check_in": {"stay_id": lambda w: w.approved.id},
+    "sheet.check_out": {"stay_id": lambda w: w.approved.id},
+    "sheet.no_show": {"stay_id": lambda w: w.approved.id},
 }
 # For each TOKEN endpoint: the object whose page the right token opens, its token, and what identifies it.
 RIGHT_TOKENS = {
@@ -114,6 +132,11 @@ RIGHT_TOKENS = {
     ],
     # One feed for all staff: each member's token opens it (no identity of its own to compare).
     "calendar.staff": lambda w: [(w.calendar_token, None)],
+    # The travellers' page opens once the stay is approved.
+    "travellers.requester_edit": lambda w: [
+        (w.approved.access_token, w.approved.reference),
+        (w.other_approved.access_token, w.other_approved.reference),
+    ],
     # The change page exists for approved stays only.
     "bookings.ask_change": lambda w: [
         (w.approved.access_token, w.approved.reference),
@@ -188,6 +211,8 @@ def as_expected(kind: str, who: str, method: str, response) -> bool:
     if kind == TOKEN:
         return response.status_code == 404  # the sample token is a wrong one
     if kind == DEV_ONLY:
+        if who == "caretaker":
+            return response.status_code == 403  # the office's tools, even in development
         return sent_to_login(response) if who == "anonymous" else response.status_code == 404
     if kind == LOGIN_STEP:
         return sent_to_login(response)
@@ -197,7 +222,9 @@ def as_expected(kind: str, who: str, method: str, response) -> bool:
         return let_in(response) and (method != "GET" or who != "anonymous" or response.status_code == 200)
     if who == "anonymous":
         return sent_to_login(response)
-    if kind == ADMIN and who == "approver":
+    if kind == ADMIN and who in ("approver", "caretaker"):
+        return response.status_code == 403
+    if kind == STAFF and who == "caretaker":
         return response.status_code == 403
     return let_in(response) and (method != "GET" or response.status_code == 200)
 
@@ -250,9 +277,10 @@ def world(make_room, make_stay, make_closure, make_staff) -> World:
     )
 
 
-def test_walk_every_route_as_anonymous_approver_and_admin(app, client, world, make_staff):
+def test_walk_every_route_as_anonymous_caretaker_approver_and_admin(app, client, world, make_staff):
     clients = {
         "anonymous": client,
+        "caretaker": login(app, make_staff(email="intendance@angers.example", role=Role.CARETAKER)),
         "approver": login(app, make_staff(email="valideur@angers.example", role=Role.APPROVER)),
         "admin": login(app, make_staff(email="admin@angers.example", role=Role.ADMIN)),
     }
@@ -274,7 +302,7 @@ def test_walk_every_route_as_anonymous_approver_and_admin(app, client, world, ma
                         f"{method} {url} ({rule.endpoint}, {kind}) as {who}: {response.status_code}"
                     )
     assert failures == []
-    assert walked >= 3 * 20
+    assert walked >= 4 * 20
 
 
 def test_a_private_link_opens_its_own_request_and_nothing_else(app, client, world):

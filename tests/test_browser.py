@@ -147,7 +147,7 @@ def house_in_use(app, make_room, make_stay, make_staff, make_closure, approve):
     db.session.commit()
     admin = make_staff(role=Role.ADMIN, name="Aminata Coulibaly")
     colleague = make_staff(name="Oumar Sangaré")
-    deliver_mail()
+    deliver_mail()  # the mail worker's step: write the mails of the changes above, then send them
     failed = db.session.scalars(sa.select(OutboxMessage)).first()
     failed.status, failed.last_error = OutboxStatus.FAILED, "SMTPRecipientsRefused"
     db.session.commit()
@@ -159,6 +159,7 @@ def house_in_use(app, make_room, make_stay, make_staff, make_closure, approve):
         f"/requests/{pending.access_token}",
         f"/requests/{changed.access_token}",
         f"/requests/{changed.access_token}/change",
+        f"/requests/{changed.access_token}/travellers",
         "/requests/lost",
         "/confidentialite",
         "/staff/login",
@@ -169,6 +170,9 @@ def house_in_use(app, make_room, make_stay, make_staff, make_closure, approve):
         f"/staff/requests/{pending.id}",
         f"/staff/requests/{changed.id}",
         f"/staff/requests/{changed.id}/edit",
+        f"/staff/requests/{changed.id}/travellers",
+        "/staff/sheet",
+        f"/staff/sheet?date={changed.arrival.isoformat()}",
         "/staff/stats",
         "/staff/rooms",
         f"/staff/rooms/{djoliba.id}",

@@ -113,13 +113,57 @@ def pending_stay_url(action: str):
 _spread = iter(range(10**6))
 
 
-def approved_stay(ctx):
+def approved_stay(ctx, **overrides):
     """An approved stay in room 1, each on nights of its own (one room is never booked twice)."""
-    stay = ctx.make_stay(start=today() + timedelta(days=40 + 4 * next(_spread) % 300), nights=3)
+    start = today() + timedelta(days=40 + 4 * next(_spread) % 300)
+    stay = ctx.make_stay(start=start, nights=3, **overrides)
     stay.approve(by=ctx.colleague(), rooms=[db.session.get(Room, 1)])
     db.session.commit()
     return stay
 
+
+def party_of_two(ctx):
+    """An approved stay of two travellers, one named: a known row and a row still to fill."""
+    return approved_stay(ctx, guests=2, travellers="Awa Traoré")
+
+
+def flight_times():
+    """A landing or take-off time as the datetime-local input sends it, around the stays of approved_stay."""
+    valid_times = st.integers(0, 400).map(
+        lambda days: f"{(today() + timedelta(days=days)).isoformat()}T18:45"
+    )
+    impossible = valid("2027-02-30T10:00", "2027-03-14T25:00", "2027-03-14 10:00", "14/03/2027 10:00")
+    return F(st.one_of(valid(""), valid_times), st.one_of(impossible, dates()))
+
+
+PHONES = F(
+    valid("", "+223 70 12 34 56", "0033 6 12 34 56 78", "+33 (0)6.12.34.56.78"),
+    st.one_of(
+        valid("70 12 34 56", "+0 12", "+223 70 12 34 56 78 90 12 34", "+２２３ ７０ １２ ３４ ５６"), text
+    ),
+)
+
+
+def traveller_fields(row: int, name: F) -> dict[str, F]:
+    fields = {
+        "full_name": name,
+        "phone": PHONES,
+        "emergency_name": F(valid("", "Fatou Traoré")),
+        "emergency_phone": PHONES,
+        "ariane_registered": F(valid("yes", "no")),
+        "arrival_flight": F(valid("", "AF 596", "ET 935")),
+        "arrival_at": flight_times(),
+        "departure_flight": F(valid("", "AF 597")),
+        "departure_at": flight_times(),
+        "pickup_wanted": F(valid("", "yes", "no")),
+    }
+    return {f"travellers-{row}-{key}": value for key, value in fields.items()}
+
+
+TRAVELLERS = {
+    **traveller_fields(0, F(valid("Awa Traoré", "Awa Traoré-Diallo"))),
+    **traveller_fields(1, F(st.one_of(valid(""), PEOPLE))),
+}
 
 CASES = [
     Case(
@@ -220,7 +264,7 @@ CASES = [
         {
             "name": F(PEOPLE),
             "email": STAFF_EMAILS,
-            "role": F(valid("admin", "approver")),
+            "role": F(valid("admin", "approver", "caretaker")),
             "password_mode": F(valid("generate", "set")),
             "password": F(valid("une phrase de passe solide")),
             "confirm": F(valid("une phrase de passe solide")),
@@ -235,7 +279,7 @@ CASES = [
         "staff role",
         "admin",
         lambda ctx: f"/staff/accounts/{ctx.colleague().id}/role",
-        {"role": F(valid("admin", "approver"))},
+        {"role": F(valid("admin", "approver", "caretaker"))},
         max_examples=20,
     ),
     Case(
@@ -293,6 +337,20 @@ CASES = [
         max_examples=30,
     ),
     Case(
+        "travellers (requester)",
+        None,
+        lambda ctx: f"/requests/{party_of_two(ctx).access_token}/travellers",
+        TRAVELLERS,
+        max_examples=30,
+    ),
+    Case(
+        "travellers (caretaker)",
+        "caretaker",
+        lambda ctx: f"/staff/requests/{party_of_two(ctx).id}/travellers",
+        TRAVELLERS,
+        max_examples=30,
+    ),
+    Case(
         "house rules",
         "admin",
         lambda ctx: "/staff/house/",
@@ -317,7 +375,15 @@ CASES = [
     ),
 ]
 
-TABLES = ("stay_requests", "booking_events", "room_assignments", "rooms", "closures", "staff_users")
+TABLES = (
+    "stay_requests",
+    "booking_events",
+    "room_assignments",
+    "rooms",
+    "closures",
+    "staff_users",
+    "travellers",
+)
 
 
 def row_counts() -> dict[str, int]:

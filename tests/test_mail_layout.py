@@ -115,6 +115,14 @@ def test_every_text_part_reads_on_its_own_outcome_first(
             order = [stay.reference, house, "14:00", ARIANE, LONG_BASE_URL]
             positions = [text.index(marker) for marker in order]
             assert positions == sorted(positions), (where, order)
+            # Among the steps, the page where the requester gives the travellers' flights and phones; the
+            # reminder lists, traveller by traveller, what is still missing there.
+            travellers = re.search(r"https?://\S+/requests/[\w-]+/travellers\n", text)
+            assert travellers and text.index(ARIANE) < travellers.start(), where
+            assert (f'href="{travellers.group().strip()}"') in html, where
+            if mail.kind == "reminder":
+                missing = text[text.index(ARIANE) : travellers.start()].split("\n")
+                assert any(line.startswith("- ") and " — " in line for line in missing), where
 
 
 def measure(page, html: str) -> dict:

@@ -220,7 +220,8 @@ def test_export_gives_everything_held_about_an_address_and_notes_it(
     assert data["controller"] == "Ville d'Angers"
     assert [r["reference"] for r in data["stay_requests"]] == [first.reference, second.reference]
     exported = data["stay_requests"][0]
-    assert exported["contact_name"] == "Awa Traoré" and exported["travellers"] == ["Awa", "Moussa"]
+    assert exported["contact_name"] == "Awa Traoré"
+    assert [t["full_name"] for t in exported["travellers"]] == ["Awa", "Moussa"]
     assert exported["rooms"] == ["Djoliba"]
     assert [h["action"] for h in exported["history"]] == ["submitted", "approved"]
     assert exported["history"][1]["message"] == "Bienvenue Awa" and exported["history"][1]["by"] == "staff"
@@ -347,6 +348,11 @@ def test_public_pages_carry_no_personal_data(app, client, make_stay, make_room, 
             purpose=words,
             notes=name,
         )
+        # The travellers' details too: phones, emergency contacts and flights stay off public pages.
+        stay.traveller_records[0].emergency_name = words
+        stay.traveller_records[0].arrival_flight = name[:20]
+        stay.traveller_records[1].phone = f"+223{offset:08d}"
+        written.append(stay.traveller_records[1].phone)
         if status == StayStatus.APPROVED:
             # A room of its own (examples share the database): overlapping assignments of one room are
             # refused, by PostgreSQL's constraint in particular.

@@ -39,8 +39,16 @@ def house(make_room, make_staff, make_stay, make_closure):
         for i in range(size):  # back to back in each room: never an overlap
             room = rooms[i % len(rooms)]
             arrival = start + timedelta(days=3 * (i // len(rooms)))
-            stay = make_stay(start=arrival, nights=3, guests=2, contact_email=f"voyageur{i}@example.org")
+            stay = make_stay(
+                start=arrival,
+                nights=3,
+                guests=2,
+                contact_email=f"voyageur{i}@example.org",
+                travellers=f"Voyageur {i}\nVoyageuse {i}",
+            )
             stay.approve(by=staff[i % len(staff)], rooms=[room], message=f"Bienvenue {i}")
+            if i % 2:  # some arrived already: the sheet shows their state
+                stay.checked_in_at = stay.created_at
             approved.append(stay)
         for i in range(size):
             make_stay(start=start + timedelta(days=i), nights=4, guests=1 + i % 3)
@@ -59,7 +67,12 @@ def house(make_room, make_staff, make_stay, make_closure):
         for stay in approved:  # the planning board's tooltips
             stay.add_note(by=staff[0], body="Arrivée tardive")
         db.session.commit()
-        return {"stay": busy, "approved": approved[-1], "staff": staff[0]}
+        return {
+            "stay": busy,
+            "approved": approved[-1],
+            "staff": staff[0],
+            "sheet_day": start + timedelta(days=3),
+        }
 
     return fill
 
@@ -75,6 +88,11 @@ def statements_per_page(client, data: dict) -> dict[str, int]:
         "staff edit page (rooms free or not)": f"/staff/requests/{data['approved'].id}/edit",
         "planning board": "/staff/planning?weeks=12",
         "staff-entered stay form": "/staff/requests/new",
+        # A day in the middle of the stays: arrivals, departures, tonight and the week all hold some.
+        "daily sheet": f"/staff/sheet?date={data['sheet_day'].isoformat()}",
+        "daily sheet (CSV)": f"/staff/sheet.csv?date={data['sheet_day'].isoformat()}",
+        "travellers' page (requester)": f"/requests/{data['approved'].access_token}/travellers",
+        "travellers' page (staff)": f"/staff/requests/{data['approved'].id}/travellers",
     }
     counts = {}
     for name, url in pages.items():

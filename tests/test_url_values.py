@@ -55,6 +55,8 @@ QUERY_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = {
     "staff.planning": {"start": ("2027-03-01", "2000-01-01", "2100-12-31"), "weeks": ("1", "12")},
     "stats.index": PERIOD,
     "stats.export": PERIOD,
+    "sheet.sheet": {"date": ("2027-03-14", "0001-01-01", "9999-12-31")},
+    "sheet.sheet_csv": {"date": ("2027-03-14", "9999-12-24")},
 }
 
 EXTREMES = [

@@ -7,7 +7,7 @@ from flask_login import current_user, login_user
 
 from ..extensions import db
 from ..security.throttling import password_check_limits, wrong_password
-from ..staff.access import admin_required, staff_required
+from ..staff.access import admin_required, house_staff_required, landing_page
 from ..staff.models import Role, StaffUser
 from . import bp
 from .forms import AccountForm, PasswordChangeForm, RoleForm
@@ -16,7 +16,7 @@ MAX_ACCOUNTS_LISTED = 500
 
 
 @bp.route("/password", methods=["GET", "POST"])
-@staff_required
+@house_staff_required
 @password_check_limits
 def password():
     """Change one's own password; every other session of the account ends."""
@@ -35,7 +35,7 @@ def password():
             session.clear()
             login_user(user)
             flash(_("Mot de passe changé. Vos autres sessions sont fermées."), "success")
-            return redirect(url_for("staff.dashboard"), code=303)
+            return redirect(landing_page(user), code=303)
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200
 
 

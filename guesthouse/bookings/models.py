@@ -17,7 +17,10 @@ from ..database import UTCDateTime, today, utcnow
 from ..extensions import db
 from ..staff.models import hash_token
 from .choices import COOPERATION_AXES, NON_ANGERS_TYPE, ORGANISATION_TYPES, StayStatus
+from .errors import TransitionError
 from .notes import StaffNote
+from .presence import Presence
+from .travellers import Traveller, TravellerNames
 
 if TYPE_CHECKING:
     from ..rooms.models import Room
@@ -25,12 +28,9 @@ if TYPE_CHECKING:
     from .changes import ChangeRequest
 
 
-class TransitionError(Exception):
-    """A state change that the request's current state does not allow."""
-
-
-# What `anonymise` blanks: every column that says who someone is or what they wrote.
-PERSONAL_FIELDS = ("contact_name", "contact_email", "contact_phone", "travellers", "purpose", "notes")
+# What `anonymise` blanks: every column that says who someone is or what they wrote (the travellers'
+# records go whole).
+PERSONAL_FIELDS = ("contact_name", "contact_email", "contact_phone", "purpose", "notes")
 # Event details kept by `anonymise` (room names and flags, nothing about a person); any other key goes.
 ANONYMOUS_EVENT_DETAILS = ("rooms", "was_approved")
 # The events that cause mails: `record_event` flags them `mail_pending`, and the mail worker writes their
@@ -57,7 +57,7 @@ def new_access_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class StayRequest(db.Model):
+class StayRequest(Presence, TravellerNames, db.Model):
     __tablename__ = "stay_requests"
     __table_args__ = (
         sa.CheckConstraint("departure > arrival", name="dates_ordered"),
@@ -88,7 +88,6 @@ class StayRequest(db.Model):
     arrival: Mapped[date]
     departure: Mapped[date]
     guests: Mapped[int]
-    travellers: Mapped[str] = mapped_column(sa.Text, default="")
     purpose: Mapped[str] = mapped_column(sa.Text, default="")
     notes: Mapped[str] = mapped_column(sa.Text, default="")
     locale: Mapped[str] = mapped_column(sa.String(8), default="fr")
@@ -118,6 +117,9 @@ class StayRequest(db.Model):
     staff_notes: Mapped[list[StaffNote]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="StaffNote.id"
     )
+    traveller_records: Mapped[list[Traveller]] = relationship(
+        back_populates="stay", cascade="all, delete-orphan", order_by="Traveller.position"
+    )
 
     def __repr__(self) -> str:
         return f"<StayRequest {self.reference} {self.status}>"
@@ -134,10 +136,6 @@ class StayRequest(db.Model):
     @property
     def rooms(self) -> list[Room]:
         return [a.room for a in self.assignments]
-
-    @property
-    def traveller_names(self) -> list[str]:
-        return [line.strip() for line in self.travellers.splitlines() if line.strip()]
 
     @property
     def organisation_type_label(self) -> str:
@@ -173,6 +171,20 @@ class StayRequest(db.Model):
 
     def can_change(self, user: StaffUser | None) -> bool:
         return user is not None and user.is_staff and self.status == StayStatus.APPROVED
+
+    def can_see(self, user: StaffUser | None) -> bool:
+        """The service sees every request; caretakers see the stays, the approved ones."""
+        if user is None or not user.is_house_staff:
+            return False
+        return user.is_staff or self.status == StayStatus.APPROVED
+
+    def can_edit_travellers(self, user: StaffUser | None) -> bool:
+        return self.can_see(user) and self.anonymised_at is None and self.is_open
+
+    @property
+    def requester_can_edit_travellers(self) -> bool:
+        """From the approval until the day of departure, the requester completes the travellers' details."""
+        return self.status == StayStatus.APPROVED and self.anonymised_at is None and today() <= self.departure
 
     # -- transitions (never commit: the caller owns the transaction) -----------------------------
     def submit(self) -> None:
@@ -322,6 +334,7 @@ class StayRequest(db.Model):
         """
         for name in PERSONAL_FIELDS:
             setattr(self, name, "")
+        self.traveller_records = []
         for event in self.events:
             event.message = ""
             event.details = {k: v for k, v in (event.details or {}).items() if k in ANONYMOUS_EVENT_DETAILS}

@@ -24,6 +24,7 @@ from .forms import (
 )
 from .models import StayRequest, TransitionError
 from .operations import house_capacity, lock_stay, pending_change, stay_by_token
+from .travellers import missing_details
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -76,7 +77,10 @@ def render_stay(stay: StayRequest, status: int = 200, **forms):
     forms.setdefault("withdraw_form", RequesterReasonForm(formdata=None))
     forms.setdefault("cancel_form", RequesterCancelForm(formdata=None))
     change = pending_change(stay) if stay.status == StayStatus.APPROVED else None
-    return render_template("bookings/show.html", stay=stay, pending_change=change, **forms), status
+    missing = missing_details(stay) if stay.requester_can_edit_travellers else []
+    return render_template(
+        "bookings/show.html", stay=stay, pending_change=change, missing=missing, **forms
+    ), status
 
 
 @bp.route("/<token>")

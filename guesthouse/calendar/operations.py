@@ -115,7 +115,8 @@ def with_rooms(stay: StayRequest) -> StayRequest:
 
 
 def staff_by_calendar_token(token: str) -> StaffUser | None:
-    """The active staff member whose calendar token this is, else None."""
+    """The active staff member whose calendar token this is, else None; a caretaker's token opens
+    nothing (the feed holds pending requests, which are the service's only)."""
     if not TOKEN_PATTERN.fullmatch(token):
         return None
     wanted = hash_token(token)
@@ -125,7 +126,7 @@ def staff_by_calendar_token(token: str) -> StaffUser | None:
     # The lookup goes through an index on the hash; the final check does not leak timing either.
     if user is None or not hmac.compare_digest(user.calendar_token_hash or "", wanted):
         return None
-    return user
+    return user if user.is_staff else None
 
 
 def stay_by_replaced_token(token: str) -> StayRequest | None:

@@ -16,6 +16,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from ..bookings.choices import StayStatus
+from ..bookings.travellers import missing_details
 from ..calendar.feeds import stay_invitation as calendar_invitation
 from ..calendar.ical import CANCEL, REQUEST
 from ..calendar.links import stay_subscription
@@ -41,6 +42,11 @@ def was_invited(stay: StayRequest) -> bool:
 
 def request_link(stay: StayRequest) -> str:
     return external_url("bookings.show", token=stay.access_token)
+
+
+def travellers_link(stay: StayRequest) -> str:
+    """Where the requester completes the travellers' details (open once the stay is approved)."""
+    return external_url("travellers.requester_edit", token=stay.access_token)
 
 
 def staff_link(stay: StayRequest) -> str:
@@ -110,6 +116,7 @@ def notify_approved(stay: StayRequest, event: BookingEvent) -> None:
             message=event.message,
             status=StayStatus.APPROVED,
             link=request_link(stay),
+            travellers_link=travellers_link(stay),
         )
 
 
@@ -191,6 +198,7 @@ def notify_changed(stay: StayRequest, event: BookingEvent) -> None:
             message=event.message,
             status=StayStatus.APPROVED,
             link=request_link(stay),
+            travellers_link=travellers_link(stay),
         )
 
 
@@ -260,7 +268,7 @@ def notify_lost_links(stays: list[StayRequest]) -> None:
 
 
 def notify_reminder(stay: StayRequest, today: date) -> None:
-    """A few days before arrival: the dates, rooms and practicalities again."""
+    """A few days before arrival: the dates, rooms and practicalities again, and what the travellers' details still lack."""
     with force_locale(babel_locale(stay.locale)):
         queue(
             "reminder",
@@ -274,6 +282,9 @@ def notify_reminder(stay: StayRequest, today: date) -> None:
             days=(stay.arrival - today).days,
             status=StayStatus.APPROVED,
             link=request_link(stay),
+            # What the travellers' records still lack, and where the requester completes them.
+            missing=missing_details(stay),
+            travellers_link=travellers_link(stay),
         )
 
 

@@ -162,7 +162,10 @@ def stays_to_remind(today: date, days: int) -> list[StayRequest]:
             StayRequest.anonymised_at.is_(None),
         )
         .order_by(StayRequest.arrival, StayRequest.id)
-        .options(selectinload(StayRequest.assignments).selectinload(RoomAssignment.room))
+        .options(
+            selectinload(StayRequest.assignments).selectinload(RoomAssignment.room),
+            selectinload(StayRequest.traveller_records),  # the reminder lists what they still lack
+        )
     )
     return [
         stay

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from ..access_log.operations import purge_access_records
 from ..bookings.choices import StayStatus
 from ..bookings.models import RoomAssignment, StayRequest
+from ..bookings.travellers import Traveller
 from ..closing.waitlist import purge_waitlist
 from ..database import begin_write, utcnow
 from ..extensions import db
@@ -44,6 +45,7 @@ def requests_of(email: str, *, lock: bool = False) -> list[StayRequest]:
             selectinload(StayRequest.events),
             selectinload(StayRequest.assignments).selectinload(RoomAssignment.room),
             selectinload(StayRequest.staff_notes),
+            selectinload(StayRequest.traveller_records),
         )
     )
     if lock:
@@ -75,7 +77,10 @@ def stay_export(stay: StayRequest) -> dict[str, Any]:
         "arrival": _iso(stay.arrival),
         "departure": _iso(stay.departure),
         "guests": stay.guests,
-        "travellers": stay.traveller_names,
+        "travellers": [traveller_export(t) for t in stay.traveller_records],
+        "checked_in_at": _iso(stay.checked_in_at),
+        "checked_out_at": _iso(stay.checked_out_at),
+        "no_show_at": _iso(stay.no_show_at),
         "purpose": stay.purpose,
         "notes": stay.notes,
         "language": stay.locale,
@@ -96,6 +101,21 @@ def stay_export(stay: StayRequest) -> dict[str, Any]:
         "staff_notes": [
             {"at": _iso(note.created_at), "by": "staff", "text": note.body} for note in stay.staff_notes
         ],
+    }
+
+
+def traveller_export(traveller: Traveller) -> dict[str, Any]:
+    return {
+        "full_name": traveller.full_name,
+        "phone": traveller.phone,
+        "emergency_contact_name": traveller.emergency_name,
+        "emergency_contact_phone": traveller.emergency_phone,
+        "ariane_registered": traveller.ariane_registered,
+        "arrival_flight": traveller.arrival_flight,
+        "arrival_at": _iso(traveller.arrival_at),
+        "departure_flight": traveller.departure_flight,
+        "departure_at": _iso(traveller.departure_at),
+        "airport_pickup_wanted": traveller.pickup_wanted,
     }
 
 
@@ -184,7 +204,7 @@ def purge(*, today: date, stays_months: int, closed_months: int, access_months: 
             StayRequest.anonymised_at.is_(None),
         )
         .order_by(StayRequest.id)
-        .options(selectinload(StayRequest.events))
+        .options(selectinload(StayRequest.events), selectinload(StayRequest.traveller_records))
     ):
         stay.anonymise(by=None, action="anonymised")
         report.anonymised.append(stay.reference or str(stay.id))

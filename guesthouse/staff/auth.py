@@ -24,6 +24,7 @@ from ..extensions import db, login_manager
 from ..security.throttling import PENDING_ACCOUNT_KEY, account_key, code_limits, login_limits
 from ..urls import safe_next
 from . import bp
+from .access import landing_page
 from .forms import CodeForm, LoginForm, is_app_code
 from .models import StaffSession, StaffUser, hash_token
 from .two_factor import use_code, use_recovery_code
@@ -86,7 +87,7 @@ def _write_last_seen(app: Flask, session_id: int, now: datetime) -> None:
 def login():
     """Log a staff member in with email and password."""
     if current_user.is_authenticated:
-        return redirect(url_for("staff.dashboard"))
+        return redirect(landing_page(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         email = StaffUser.normalise_email(form.email.data)
@@ -95,7 +96,7 @@ def login():
             StaffUser.spend_verification_time(form.password.data)
         # The password is checked first, so that a deactivated account answers as slowly as any other.
         elif user.check_password(form.password.data) and user.active:
-            target = safe_next(request.args.get("next"), url_for("staff.dashboard"))
+            target = safe_next(request.args.get("next"), landing_page(user))
             if user.has_two_factor:
                 db.session.commit()  # check_password may have renewed the hash
                 return ask_for_code(user, target)

@@ -75,13 +75,20 @@ def browser_description(user_agent: str) -> str:
 class Role(enum.StrEnum):
     ADMIN = "admin"
     APPROVER = "approver"
+    # The people running the house in Bamako: the daily sheet, arrivals and departures, the travellers'
+    # details; no decision on a request, and none of the office's tools.
+    CARETAKER = "caretaker"
 
     @property
     def label(self) -> str:
         return str(ROLE_LABELS[self])
 
 
-ROLE_LABELS = {Role.ADMIN: _l("Administrateur"), Role.APPROVER: _l("Valideur")}
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrateur"),
+    Role.APPROVER: _l("Valideur"),
+    Role.CARETAKER: _l("Intendance"),
+}
 
 
 class StaffUser(UserMixin, db.Model):
@@ -139,6 +146,13 @@ class StaffUser(UserMixin, db.Model):
 
     @property
     def is_staff(self) -> bool:
+        """The service in Angers (admins and approvers): they decide on requests and use the office's
+        tools. Caretakers are house staff, not this."""
+        return self.active and self.role in (Role.ADMIN, Role.APPROVER)
+
+    @property
+    def is_house_staff(self) -> bool:
+        """Anyone with an active account, caretakers included: the daily sheet, the stays' pages."""
         return self.active
 
     @property

@@ -7,7 +7,7 @@ from flask import render_template, request
 from ..database import today
 from ..errors import render_error
 from . import bp
-from .access import staff_required
+from .access import house_staff_required
 from .forms import PlanningForm
 from .planning import build_board, monday_of
 
@@ -15,7 +15,7 @@ DEFAULT_WEEKS = 4
 
 
 @bp.route("/planning")
-@staff_required
+@house_staff_required
 def planning():
     """Rooms by nights from `start` (Monday of this week) for `weeks` weeks (4); a bad value is a 400."""
     form = PlanningForm(request.args)

@@ -8,7 +8,7 @@ from ..calendar.links import webcal_url
 from ..extensions import db
 from ..urls import external_url
 from . import bp
-from .access import staff_required
+from .access import house_staff_required, staff_required
 
 
 def render_profile(feed_url: str | None = None):
@@ -29,9 +29,10 @@ NEW_FEED_URL = "new_calendar_url"
 
 
 @bp.get("/profile")
-@staff_required
+@house_staff_required
 def profile():
-    """The account, whether a private calendar address exists, and a new one shown this once."""
+    """The account, whether a private calendar address exists, and a new one shown this once (the
+    calendar holds pending requests: the service's only, not the caretakers')."""
     return render_profile(session.pop(NEW_FEED_URL, None))
 
 

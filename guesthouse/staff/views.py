@@ -31,6 +31,7 @@ from ..bookings.operations import (
     pending_change,
     room_choices,
 )
+from ..bookings.travellers import missing_details
 from ..cache import kept
 from ..calendar.models import current_feed_version
 from ..closing.waitlist import offer_freed_beds
@@ -40,7 +41,7 @@ from ..i18n import language
 from ..urls import MAX_ID
 from ..views import refuse_stale
 from . import bp
-from .access import staff_required
+from .access import house_staff_required, staff_required
 from .forms import ApproveForm, NoteForm, ReasonForm, RefuseChangeForm, RequestFilterForm, StayEditForm
 from .operations import notes_of
 
@@ -128,6 +129,7 @@ def render_request(stay: StayRequest, status: int = 200, **forms):
             change=change,
             change_rooms=change_rooms,
             notes=notes_of(stay),
+            missing=missing_details(stay),
             **forms,
         ),
         status,
@@ -135,10 +137,13 @@ def render_request(stay: StayRequest, status: int = 200, **forms):
 
 
 @bp.route("/requests/<int:stay_id>")
-@staff_required
+@house_staff_required
 def request_detail(stay_id: int):
-    """All details of a request, its history and the actions open to staff; the access is recorded."""
+    """All details of a request, its history and the actions open to this member (caretakers: stays
+    only); the access is recorded."""
     stay = db.get_or_404(StayRequest, stay_id)
+    if not stay.can_see(current_user):
+        abort(403)
     page = render_request(stay)
     record_access(AccessKind.REQUEST, [stay])
     db.session.commit()

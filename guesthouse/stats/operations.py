@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from ..bookings.choices import COOPERATION_AXES, ORGANISATION_TYPES, StayStatus
 from ..bookings.models import RoomAssignment, StayRequest
 from ..bookings.operations import closed_nights, nights_between
+from ..database import today
 from ..extensions import db
 from ..privacy.models import ArchivedRequest
 from ..rooms.models import Room
@@ -119,6 +120,10 @@ class ActivityReport:
     by_axis: list[Group]
     requests: RequestFigures
     stays: list[StayLine]
+    # What happened at the house, as recorded there: nights spent by the stays whose arrival was
+    # recorded (booked nights are `total.nights`), and the stays arriving in the period nobody came to.
+    nights_spent: int = 0
+    no_shows: int = 0
 
 
 def activity_report(start: date, end: date) -> ActivityReport:
@@ -142,6 +147,10 @@ def activity_report(start: date, end: date) -> ActivityReport:
         by_axis=by_vocabulary(lines, "cooperation_axis", COOPERATION_AXES),
         requests=request_figures(start, end),
         stays=lines,
+        nights_spent=sum(
+            nights_inside(*spent, start, end) for s in stays if (spent := s.nights_spent(today()))
+        ),
+        no_shows=sum(1 for s in stays if s.no_show_at is not None and start <= s.arrival < end),
     )
 
 

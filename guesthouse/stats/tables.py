@@ -160,6 +160,11 @@ def summary_table(report: ActivityReport) -> Table:
         (_("Séjours"), Cell(report.total.stays, "int")),
         (_("Voyageurs"), Cell(report.total.travellers, "int")),
         (_("Nuits (une par séjour et par nuit)"), Cell(report.total.nights, "int")),
+        (
+            _("Nuits réellement passées (séjours dont l'arrivée est enregistrée)"),
+            Cell(report.nights_spent, "int"),
+        ),
+        (_("Séjours sans personne arrivée (absences notées)"), Cell(report.no_shows, "int")),
         (_("Nuitées (une par voyageur et par nuit)"), Cell(report.total.person_nights, "int")),
         (
             _("Durée moyenne d'un séjour dans la période (nuits)"),

@@ -1,7 +1,7 @@
 """suspensions: a whole-house closure may carry the wording visitors are told, in French and English
 
 Revision ID: 0019_suspensions
-Revises: 0015_staff_notes
+Revises: presence
 Create Date: 2027-02-01 09:00:00
 
 A suspension of the house is a closure of the whole house with a public wording; one "until further
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0019_suspensions'
-down_revision = '0015_staff_notes'
+down_revision = 'presence'
 branch_labels = None
 depends_on = None
 

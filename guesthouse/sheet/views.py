@@ -1,0 +1,104 @@
+"""The daily sheet (page and CSV), and the arrivals, departures and no-shows recorded from it."""
+
+from datetime import timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..bookings.models import StayRequest, TransitionError
+from ..bookings.operations import lock_stay
+from ..errors import render_error
+from ..extensions import db
+from ..staff.access import house_staff_required
+from ..urls import safe_next
+from . import bp
+from .operations import daily_sheet, parse_day, refusal, sheet_table
+
+
+def bad_date():
+    return render_error(
+        400, _("Date invalide : choisissez une date réelle au format AAAA-MM-JJ (par exemple 2027-03-14).")
+    )
+
+
+@bp.route("/sheet")
+@house_staff_required
+def sheet():
+    """Arrivals, departures and tonight's travellers of a day (today in Bamako by default), and the week ahead."""
+    day = parse_day(request.args.get("date"))
+    if day is None:
+        return bad_date()
+    one_day = timedelta(days=1)
+    return render_template(
+        "sheet/sheet.html",
+        sheet=daily_sheet(day),
+        previous=day - one_day,
+        following=day + one_day,
+        # The member itself, not the proxy: each stay's buttons ask it three questions.
+        user=current_user._get_current_object(),
+    )
+
+
+@bp.route("/sheet.csv")
+@house_staff_required
+def sheet_csv():
+    """The same sheet as a CSV file that French Excel opens, for a gate whose connection comes and goes."""
+    day = parse_day(request.args.get("date"))
+    if day is None:
+        return bad_date()
+    return Response(
+        sheet_table(daily_sheet(day)).csv_bytes(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="mpab-feuille-{day.isoformat()}.csv"',
+            # Phones and emergency contacts: nothing for a shared cache to keep.
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+# Each recording: the model's transition, and what the flash says once it is done.
+RECORDINGS = {
+    "check_in": (StayRequest.check_in, lambda ref: _("Arrivée de %(reference)s enregistrée.", reference=ref)),
+    "check_out": (StayRequest.check_out, lambda ref: _("Départ de %(reference)s enregistré.", reference=ref)),
+    "no_show": (StayRequest.mark_no_show, lambda ref: _("Absence de %(reference)s notée.", reference=ref)),
+}
+
+
+def record(stay_id: int, action: str):
+    """Lock the stay, record the arrival, departure or no-show in its history, and go back where it was asked."""
+    stay = lock_stay(stay_id) or abort(404)
+    if not stay.can_see(current_user):
+        abort(403)
+    back = safe_next(request.form.get("next"), url_for("staff.request_detail", stay_id=stay.id))
+    transition, done = RECORDINGS[action]
+    try:
+        transition(stay, by=current_user)
+    except TransitionError:
+        db.session.rollback()
+        return render_template("sheet/refused.html", stay=stay, message=refusal(stay, action), back=back), 409
+    db.session.commit()
+    flash(done(stay.reference), "success")
+    return redirect(back, code=303)
+
+
+@bp.post("/requests/<int:stay_id>/check-in")
+@house_staff_required
+def check_in(stay_id: int):
+    """The travellers have arrived (from the arrival day to the departure day)."""
+    return record(stay_id, "check_in")
+
+
+@bp.post("/requests/<int:stay_id>/check-out")
+@house_staff_required
+def check_out(stay_id: int):
+    """The travellers have left."""
+    return record(stay_id, "check_out")
+
+
+@bp.post("/requests/<int:stay_id>/no-show")
+@house_staff_required
+def no_show(stay_id: int):
+    """Nobody came (from the arrival day on)."""
+    return record(stay_id, "no_show")
