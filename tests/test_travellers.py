@@ -238,7 +238,9 @@ def test_the_reminder_lists_what_is_missing_with_the_link(
     body = body.replace("\r\n", "\n")
     assert "\n- Awa Traoré — téléphone joignable au Mali, contact en cas d'urgence," in body
     assert "\n- Voyageur 2 — nom complet\n" in body
-    assert re.search(rf"Complétez-les ici\u00a0: https?://\S+/requests/{stay.access_token}/travellers\n", body)
+    assert re.search(
+        rf"Complétez-les ici\u00a0: https?://\S+/requests/{stay.access_token}/travellers\n", body
+    )
     html = mail.get_body(("html",)).get_content()
     assert "<li" in html and "Voyageur 2 — nom complet</li>" in html
 
