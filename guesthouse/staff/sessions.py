@@ -7,18 +7,18 @@ from flask_wtf import FlaskForm
 
 from ..extensions import db
 from . import bp
-from .access import staff_required
+from .access import house_staff_required
 
 
 @bp.get("/sessions")
-@staff_required
+@house_staff_required
 def sessions():
     """The member's sessions, most recently used first, this browser's marked."""
     return render_template("staff/sessions.html", current=current_user.current_session)
 
 
 @bp.post("/sessions/<int:session_id>/end")
-@staff_required
+@house_staff_required
 def end_session(session_id: int):
     """End one of one's own sessions: that browser is sent to the login page at its next click."""
     if not FlaskForm().validate_on_submit():
@@ -38,7 +38,7 @@ def end_session(session_id: int):
 
 
 @bp.post("/sessions/end-others")
-@staff_required
+@house_staff_required
 def end_other_sessions():
     """End every session of the account but this browser's."""
     if not FlaskForm().validate_on_submit():
