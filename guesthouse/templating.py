@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from .bookings.choices import COOPERATION_AXES, ORGANISATION_TYPES, StayStatus
 from .i18n import language
+from .legal import ACCESSIBILITY_STATUSES, accessibility_status
 
 
 def bound_gettext() -> dict:
@@ -45,10 +46,20 @@ def _format_day(value: date, format: str, locale: str) -> str:
 
 def register(app: Flask) -> None:
     @app.template_filter("day")
-    def day(value: date | None, format: str = "medium") -> str:
+    def day(value: date | str | None, format: str = "medium") -> str:
         """A date in the visitor's language; the same few hundred dates recur on every page, so each
-        is formatted once per process (Babel takes ~50 µs a call)."""
+        is formatted once per process (Babel takes ~50 µs a call). The history stores ISO dates."""
+        if isinstance(value, str):
+            value = date.fromisoformat(value)
         return _format_day(value, format, str(get_locale())) if value else ""
+
+    @app.template_filter("french")
+    def french(value) -> Markup:
+        """French text (a proper name, what staff wrote in French) marked as such on an English page,
+        so that a screen reader pronounces it in French."""
+        if language() == "fr":
+            return Markup.escape(value)
+        return Markup('<span lang="fr">%s</span>') % value
 
     @app.template_filter("datetime_attribute")
     def datetime_attribute(value: datetime) -> str:
@@ -66,6 +77,7 @@ def register(app: Flask) -> None:
             "ORGANISATION_TYPES": ORGANISATION_TYPES,
             "COOPERATION_AXES": COOPERATION_AXES,
             "StayStatus": StayStatus,
+            "accessibility_status": ACCESSIBILITY_STATUSES[accessibility_status()],
             "current_locale": language(),
             **bound_gettext(),
         }

@@ -132,6 +132,7 @@ CASES = [
             "contact_phone": F(valid("+223 70 00 00 00", "", "06 12 34 56 78")),
             "organisation": F(valid("CHU d'Angers", "Compagnie « Les Arts du Fleuve »", "ﻣﺴﺘﺸﻔﻰ")),
             "organisation_type": F(valid("association", "arts", "other_french_actor")),
+            "angers_based": F(valid("yes", "no"), valid("", "oui", "1")),
             "cooperation_axis": F(valid("culture", "public_health", "other")),
             "arrival": F(iso_in(1, 10), dates()),
             "departure": F(iso_in(11, 35), dates()),

@@ -3,11 +3,12 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from ..database import utcnow
+from ..database import today, utcnow
 from ..extensions import db
 from ..house.models import house_settings
 from ..i18n import language
 from ..mail.models import LinkRequest
+from ..legal import house_map_url
 from ..security.headers import private_link
 from ..security.throttling import public_form_limits
 from ..views import refuse_stale
@@ -16,6 +17,7 @@ from .changes import ChangeRequest
 from .choices import StayStatus
 from .forms import (
     ChangeRequestForm,
+    CorrectionForm,
     LostLinkForm,
     RequesterCancelForm,
     RequesterReasonForm,
@@ -45,9 +47,37 @@ def new():
         token = stay.access_token  # read before the commit expires it: no query to read it again
         db.session.commit()
         return redirect(url_for(".show", token=token), code=303)
-    status = 400 if request.method == "POST" else 200
+    return render_request_form(form, capacity, 400 if request.method == "POST" else 200)
+
+
+def render_request_form(form: StayRequestForm, capacity: int, status: int):
     settings = house_settings()
     return render_template("bookings/new.html", form=form, capacity=capacity, settings=settings), status
+
+
+# What a new request copies from an earlier one: who asks and for whom, never the dates nor the purpose.
+COPIED_TO_NEW_REQUEST = (
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "organisation",
+    "organisation_type",
+    "cooperation_axis",
+    "angers_based",
+    "guests",
+    "travellers",
+)
+
+
+@bp.get("/<token>/again")
+@private_link
+def again(token: str):
+    """The request form filled from an earlier request, behind its private link rather than in a URL."""
+    stay = stay_by_token(token) or abort(404)
+    capacity = house_capacity()
+    data = {name: getattr(stay, name) for name in COPIED_TO_NEW_REQUEST}
+    form = StayRequestForm(formdata=None, data=data, capacity=capacity)
+    return render_request_form(form, capacity, 200)
 
 
 @bp.route("/lost", methods=["GET", "POST"])
@@ -71,10 +101,19 @@ def lost_link():
 
 
 def render_stay(stay: StayRequest, status: int = 200, **forms):
+    """The private page: the request, what the requester can do in its state, and once approved the guide."""
     forms.setdefault("withdraw_form", RequesterReasonForm(formdata=None))
     forms.setdefault("cancel_form", RequesterCancelForm(formdata=None))
     change = pending_change(stay) if stay.status == StayStatus.APPROVED else None
-    return render_template("bookings/show.html", stay=stay, pending_change=change, **forms), status
+    return render_template(
+        "bookings/show.html",
+        stay=stay,
+        pending_change=change,
+        settings=house_settings(),
+        map_url=house_map_url(),
+        today=today(),
+        **forms,
+    ), status
 
 
 @bp.route("/<token>")
@@ -106,6 +145,32 @@ def withdraw(token: str):
     return redirect(url_for(".show", token=stay.access_token), code=303)
 
 
+@bp.route("/<token>/edit", methods=["GET", "POST"])
+@private_link
+def correct(token: str):
+    """The requester corrects the dates, travellers or purpose of a request still pending."""
+    stay = stay_by_token(token) or abort(404)
+    if not stay.requester_can_correct:
+        return refuse_stale(stay, render_stay) if request.method == "POST" else abort(404)
+    form = CorrectionForm(obj=stay, capacity=house_capacity(), stay=stay)
+    if form.validate_on_submit():
+        stay = locked_by_token(token)
+        if not stay.requester_can_correct:  # decided or withdrawn meanwhile
+            return refuse_stale(stay, render_stay)
+        stay.correct(
+            arrival=form.arrival.data,
+            departure=form.departure.data,
+            guests=form.guests.data,
+            travellers=(form.travellers.data or "").strip(),
+            purpose=form.purpose.data.strip(),
+        )
+        db.session.commit()
+        flash(_("Votre demande est corrigée. Le service voit la nouvelle version et ce qui a changé."), "success")
+        return redirect(url_for(".show", token=stay.access_token), code=303)
+    status = 400 if form.errors else 200
+    return render_template("bookings/correct.html", stay=stay, form=form), status
+
+
 @bp.post("/<token>/cancel")
 @private_link
 def cancel(token: str):
@@ -119,6 +184,21 @@ def cancel(token: str):
     stay.cancel(by=None, reason=form.reason.data.strip(), actor_kind="requester")
     db.session.commit()
     flash(_("Votre séjour %(reference)s est annulé.", reference=stay.reference), "success")
+    return redirect(url_for(".show", token=stay.access_token), code=303)
+
+
+@bp.post("/<token>/change/withdraw")
+@private_link
+def withdraw_change(token: str):
+    """The requester takes back a change request staff have not answered; the stay stays as approved."""
+    stay = locked_by_token(token)
+    change = pending_change(stay) if stay.status == StayStatus.APPROVED else None
+    if change is None:  # answered, or the stay cancelled, meanwhile
+        flash(_("Aucune modification n'attend de réponse : votre séjour est tel qu'indiqué ci-dessous."), "error")
+        return render_stay(stay, 409)
+    change.withdraw()
+    db.session.commit()
+    flash(_("Votre demande de modification est retirée : le séjour reste tel qu'il a été confirmé."), "success")
     return redirect(url_for(".show", token=stay.access_token), code=303)
 
 
