@@ -33,6 +33,11 @@ EXPECTATIONS = {
     "bookings.cancel": TOKEN,
     "bookings.lost_link": PUBLIC,
     "bookings.ask_change": TOKEN,
+    "bookings.withdraw_change": TOKEN,
+    "bookings.correct": TOKEN,
+    "bookings.again": TOKEN,
+    "main.accessibility": PUBLIC,
+    "main.legal_notice": PUBLIC,
     "main.availability_calendar": PUBLIC,
     "calendar.occupancy": PUBLIC,
     "calendar.room": PUBLIC,
@@ -93,6 +98,16 @@ RIGHT_TOKENS = {
     ],
     # One feed for all staff: each member's token opens it (no identity of its own to compare).
     "calendar.staff": lambda w: [(w.calendar_token, None)],
+    # Corrections are for pending requests only.
+    "bookings.correct": lambda w: [
+        (w.stay.access_token, w.stay.reference),
+        (w.other_stay.access_token, w.other_stay.reference),
+    ],
+    # The new request's form shows no reference: the contact it copies tells whose request it came from.
+    "bookings.again": lambda w: [
+        (w.stay.access_token, w.stay.contact_name),
+        (w.other_stay.access_token, w.other_stay.contact_name),
+    ],
     # The change page exists for approved stays only.
     "bookings.ask_change": lambda w: [
         (w.approved.access_token, w.approved.reference),
