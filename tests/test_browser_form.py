@@ -17,8 +17,16 @@ from .test_browser import axe_violations
 pytestmark = pytest.mark.browser
 
 WORDS = {
-    "fr": {"title": "Erreur\u00a0: Demander un séjour", "summary": "2 champs sont à corriger", "sent": "Votre demande a bien été reçue"},
-    "en": {"title": "Error: Request a stay", "summary": "2 fields need correcting", "sent": "Your request has been received"},
+    "fr": {
+        "title": "Erreur\u00a0: Demander un séjour",
+        "summary": "2 champs sont à corriger",
+        "sent": "Votre demande a bien été reçue",
+    },
+    "en": {
+        "title": "Error: Request a stay",
+        "summary": "2 fields need correcting",
+        "sent": "Your request has been received",
+    },
 }
 
 
@@ -93,7 +101,10 @@ def test_the_request_form_with_the_keyboard_only(live_server, chromium, make_roo
     assert focused_id(page) == "error-summary"
     summary = page.locator("#error-summary")
     assert words["summary"] in summary.inner_text()
-    assert [link.get_attribute("href") for link in summary.locator("a").all()] == ["#angers_based-0", "#purpose"]
+    assert [link.get_attribute("href") for link in summary.locator("a").all()] == [
+        "#angers_based-0",
+        "#purpose",
+    ]
     violations = axe_violations(page, "form with errors")
 
     # The first link leads to the question, answered with the arrow keys ("no").
@@ -113,7 +124,11 @@ def test_the_request_form_with_the_keyboard_only(live_server, chromium, make_roo
         page.keyboard.press("Enter")
     assert words["sent"] in page.locator("main").inner_text()
     stay = db.session.scalar(sa.select(StayRequest))
-    assert (stay.angers_based, stay.purpose, stay.organisation_type) == (False, "Résidence de création", "arts")
+    assert (stay.angers_based, stay.purpose, stay.organisation_type) == (
+        False,
+        "Résidence de création",
+        "arts",
+    )
     context.close()
     assert violations == [], json.dumps(violations, ensure_ascii=False, indent=1)
     assert context.console_errors == []

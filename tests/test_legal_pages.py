@@ -5,6 +5,9 @@ from html import unescape
 
 import pytest
 
+from guesthouse.extensions import db
+from guesthouse.house.models import house_settings
+
 NBSP = "\u00a0"
 
 
@@ -42,7 +45,9 @@ def test_the_accessibility_statement_follows_the_rgaa_model(app, client):
     response = client.get("/accessibilite")
     html = text_of(response)
     assert response.status_code == 200
-    assert "Ce site est partiellement conforme au référentiel général d'amélioration de l'accessibilité" in html
+    assert (
+        "Ce site est partiellement conforme au référentiel général d'amélioration de l'accessibilité" in html
+    )
     assert "Aucun audit complet de conformité au RGAA n'a encore été mené" in html
     for measured in ("axe-core", "Nu Html Checker", "clavier seul", "Chromium", "390 pixels"):
         assert measured in html, measured
@@ -51,7 +56,10 @@ def test_the_accessibility_statement_follows_the_rgaa_model(app, client):
     assert "Défenseur des droits" in html and "https://formulaire.defenseurdesdroits.fr/" in html
     client.get("/lang/en")
     html = text_of(client.get("/accessibilite"))
-    assert "This site is partially compliant" in html and "This statement was drawn up on 30 November 2026." in html
+    assert (
+        "This site is partially compliant" in html
+        and "This statement was drawn up on 30 November 2026." in html
+    )
 
 
 def test_an_audit_replaces_the_no_audit_sentence(app, client):
@@ -100,10 +108,7 @@ def test_english_pages_mark_french_names_as_french(client):
     assert '<span class="brand-name" lang="fr">Maison du Partenariat Angers-Bamako</span>' in html
 
 
-def test_house_rules_written_only_in_french_are_marked_french(client, auth):
-    from guesthouse.extensions import db
-    from guesthouse.house.models import house_settings
-
+def test_house_rules_written_only_in_french_are_marked_french(client):
     with client.application.test_request_context():
         settings = house_settings()
         settings.rules_en = ""

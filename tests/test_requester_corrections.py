@@ -73,7 +73,9 @@ def test_a_pending_request_is_corrected_and_staff_see_what_changed(
     assert "Corrigée par le demandeur le" in card[: card.index("</li>")]
 
 
-def test_a_correction_follows_the_house_rules_and_must_change_something(client, make_room, make_stay, form_post):
+def test_a_correction_follows_the_house_rules_and_must_change_something(
+    client, make_room, make_stay, form_post
+):
     make_room(beds=2)
     stay = make_stay()
     url = f"/requests/{stay.access_token}/edit"
@@ -183,7 +185,7 @@ def test_a_new_request_from_an_earlier_one_copies_who_and_not_when(client, make_
 def test_the_form_asks_whether_the_organisation_is_based_in_angers(client, auth, make_room, form_post):
     make_room(beds=4)
     form = text_of(client.get("/requests/new"))
-    assert f"Votre structure est-elle basée à Angers ou dans Angers Loire Métropole\u202f?" in form
+    assert "Votre structure est-elle basée à Angers ou dans Angers Loire Métropole\u202f?" in form
     missing = {k: v for k, v in valid_request_form().items() if k != "angers_based"}
     for data in (missing, valid_request_form(angers_based="peut-être")):
         response = form_post("/requests/new", data)
@@ -198,14 +200,17 @@ def test_the_form_asks_whether_the_organisation_is_based_in_angers(client, auth,
     assert "Acteur angevin" not in text_of(client.get("/staff/"))
     detail = text_of(client.get(f"/staff/requests/{stay.id}"))
     assert "Acteur angevin" not in detail.split("<main")[1]
-    assert f"Basée à Angers ou dans Angers Loire Métropole</dt><dd>Non" in detail
+    assert "Basée à Angers ou dans Angers Loire Métropole</dt><dd>Non" in detail
 
 
 def test_statistics_count_angers_actors_by_the_answer(client, auth, make_room, make_stay, approve):
     room = make_room(beds=4)
     start = today() + timedelta(days=10)
     approve(make_stay(start=start, organisation_type="association", angers_based=False, guests=2), room)
-    approve(make_stay(start=start + timedelta(days=5), organisation_type="other_french_actor", angers_based=True), room)
+    approve(
+        make_stay(start=start + timedelta(days=5), organisation_type="other_french_actor", angers_based=True),
+        room,
+    )
     auth.login()
     period = f"period=custom&start={start.isoformat()}&end={(start + timedelta(days=20)).isoformat()}"
     rows = text_of(client.get(f"/staff/stats/origins.csv?{period}")).splitlines()
@@ -240,7 +245,9 @@ def test_the_migration_answers_for_older_requests_by_their_type(app):
     db.session.commit()
     db.session.remove()
     upgrade()
-    answers = dict(db.session.execute(sa.select(StayRequest.organisation_type, StayRequest.angers_based)).all())
+    answers = dict(
+        db.session.execute(sa.select(StayRequest.organisation_type, StayRequest.angers_based)).all()
+    )
     assert answers == {"association": True, "other_french_actor": False, "health": True}
 
 

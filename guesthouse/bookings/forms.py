@@ -115,7 +115,7 @@ class StayDetailsForm(BaseForm):
 
 
 def yes_or_no(value):
-    """"yes" and "no" as the form sends them, True and False as the model stores them; else None."""
+    """ "yes" and "no" as the form sends them, True and False as the model stores them; else None."""
     if isinstance(value, bool) or value is None:
         return value
     return {"yes": True, "no": False}.get(value)
@@ -216,7 +216,13 @@ class CorrectionForm(StayDetailsForm):
             (self.travellers.data or "").strip(),
             (self.purpose.data or "").strip(),
         )
-        if asked == (stay.arrival, stay.departure, stay.guests, stay.travellers.strip(), stay.purpose.strip()):
+        if asked == (
+            stay.arrival,
+            stay.departure,
+            stay.guests,
+            stay.travellers.strip(),
+            stay.purpose.strip(),
+        ):
             self.arrival.errors.append(
                 _l("Rien n'a changé : corrigez les dates, les voyageurs ou l'objet de la mission.")
             )

@@ -7,8 +7,8 @@ from ..database import today, utcnow
 from ..extensions import db
 from ..house.models import house_settings
 from ..i18n import language
-from ..mail.models import LinkRequest
 from ..legal import house_map_url
+from ..mail.models import LinkRequest
 from ..security.headers import private_link
 from ..security.throttling import public_form_limits
 from ..views import refuse_stale
@@ -165,7 +165,10 @@ def correct(token: str):
             purpose=form.purpose.data.strip(),
         )
         db.session.commit()
-        flash(_("Votre demande est corrigée. Le service voit la nouvelle version et ce qui a changé."), "success")
+        flash(
+            _("Votre demande est corrigée. Le service voit la nouvelle version et ce qui a changé."),
+            "success",
+        )
         return redirect(url_for(".show", token=stay.access_token), code=303)
     status = 400 if form.errors else 200
     return render_template("bookings/correct.html", stay=stay, form=form), status
@@ -194,11 +197,16 @@ def withdraw_change(token: str):
     stay = locked_by_token(token)
     change = pending_change(stay) if stay.status == StayStatus.APPROVED else None
     if change is None:  # answered, or the stay cancelled, meanwhile
-        flash(_("Aucune modification n'attend de réponse : votre séjour est tel qu'indiqué ci-dessous."), "error")
+        flash(
+            _("Aucune modification n'attend de réponse : votre séjour est tel qu'indiqué ci-dessous."),
+            "error",
+        )
         return render_stay(stay, 409)
     change.withdraw()
     db.session.commit()
-    flash(_("Votre demande de modification est retirée : le séjour reste tel qu'il a été confirmé."), "success")
+    flash(
+        _("Votre demande de modification est retirée : le séjour reste tel qu'il a été confirmé."), "success"
+    )
     return redirect(url_for(".show", token=stay.access_token), code=303)
 
 

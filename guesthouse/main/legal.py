@@ -11,7 +11,9 @@ from . import bp
 def accessibility():
     """The accessibility statement, on the RGAA model."""
     return visitor_page(
-        lambda: render_template("main/accessibility.html", status=accessibility_status(), date=statement_date())
+        lambda: render_template(
+            "main/accessibility.html", status=accessibility_status(), date=statement_date()
+        )
     )
 
 
