@@ -275,6 +275,19 @@ CASES = [
         max_examples=30,
     ),
     Case(
+        "correction",
+        None,
+        lambda ctx: f"/requests/{ctx.make_stay().access_token}/edit",
+        {
+            "arrival": F(iso_in(5, 20), dates()),
+            "departure": F(iso_in(21, 30), dates()),
+            "guests": F(valid("1", "2"), numbers()),
+            "travellers": F(valid("", "Awa\nMoussa")),
+            "purpose": F(valid("Mission corrigée", "Résidence\navec le conservatoire")),
+        },
+        max_examples=30,
+    ),
+    Case(
         "staff edit",
         "approver",
         lambda ctx: f"/staff/requests/{approved_stay(ctx).id}/edit",

@@ -273,3 +273,14 @@ def test_staff_see_the_requesters_language_on_the_request_and_its_forms(
     assert f"Le demandeur lit l'anglais{NBSP}: écrivez en anglais." in text_of(
         client.get(f"/staff/requests/{english.id}/edit")
     )
+
+
+def test_erasing_a_request_erases_what_its_corrections_held(client, make_room, make_stay, form_post):
+    make_room(beds=2)
+    stay = make_stay(travellers="Claire Moreau")
+    data = correction(stay, travellers="Claire Moreau\nPaul Diarra", guests="2", purpose="Mission secrète")
+    assert form_post(f"/requests/{stay.access_token}/edit", data).status_code == 303
+    stay.anonymise(by=None, action="anonymised")
+    db.session.commit()
+    corrected = next(event for event in stay.events if event.action == "corrected")
+    assert corrected.details == {}
