@@ -157,13 +157,17 @@ def correct(token: str):
         stay = locked_by_token(token)
         if not stay.requester_can_correct:  # decided or withdrawn meanwhile
             return refuse_stale(stay, render_stay)
-        stay.correct(
-            arrival=form.arrival.data,
-            departure=form.departure.data,
-            guests=form.guests.data,
-            travellers=(form.travellers.data or "").strip(),
-            purpose=form.purpose.data.strip(),
-        )
+        try:
+            stay.correct(
+                arrival=form.arrival.data,
+                departure=form.departure.data,
+                guests=form.guests.data,
+                travellers=(form.travellers.data or "").strip(),
+                purpose=form.purpose.data.strip(),
+            )
+        except TransitionError:  # the same correction, saved from another tab meanwhile
+            db.session.rollback()
+            return redirect(url_for(".show", token=token), code=303)
         db.session.commit()
         flash(
             _("Votre demande est corrigée. Le service voit la nouvelle version et ce qui a changé."),
