@@ -73,6 +73,8 @@ class Config:
     # so that it is translated with the rest of the mail.
     HOUSE_ADDRESS = os.environ.get("HOUSE_ADDRESS", "Maison du Partenariat Angers-Bamako, Bamako, Mali")
     HOUSE_PHONE = os.environ.get("HOUSE_PHONE", "")
+    # The map link of the private page of an approved stay; empty: an OpenStreetMap search of HOUSE_ADDRESS.
+    HOUSE_MAP_URL = os.environ.get("HOUSE_MAP_URL", "")
     REMINDER_DAYS = _int("REMINDER_DAYS", 7)
     DIGEST_PENDING_DAYS = _int("DIGEST_PENDING_DAYS", 3)
     AVAILABILITY_DAYS = _int("AVAILABILITY_DAYS", 28)
@@ -151,6 +153,31 @@ class Config:
     RETENTION_CLOSED_MONTHS = _int("RETENTION_CLOSED_MONTHS", 6)
     # Who read whose details (/staff/access-log) is kept this long; the CNIL recommends 6 to 12 months.
     ACCESS_LOG_MONTHS = _int("ACCESS_LOG_MONTHS", 12)
+
+    # -- The law and the service's contact (docs/configuration.md, "Legal pages and contact") ----------
+    # Shown on the form, the private page, the error pages and the footer.
+    SERVICE_CONTACT_EMAIL = os.environ.get(
+        "SERVICE_CONTACT_EMAIL", os.environ.get("STAFF_NOTIFICATION_EMAIL", "mpab@localhost")
+    )
+    SERVICE_CONTACT_PHONE = os.environ.get("SERVICE_CONTACT_PHONE", "")
+    # The legal notice (/mentions-legales, LCEN art. 6-III): who publishes the site, who answers for
+    # it, who hosts it.
+    LEGAL_PUBLISHER = os.environ.get("LEGAL_PUBLISHER", "Ville d'Angers")
+    LEGAL_PUBLISHER_ADDRESS = os.environ.get(
+        "LEGAL_PUBLISHER_ADDRESS",
+        "Hôtel de Ville, boulevard de la Résistance et de la Déportation, CS 80011, 49020 Angers Cedex 02",
+    )
+    LEGAL_PUBLICATION_DIRECTOR = os.environ.get("LEGAL_PUBLICATION_DIRECTOR", "Le maire d'Angers")
+    LEGAL_HOST = os.environ.get(
+        "LEGAL_HOST",
+        "Ville d'Angers, Hôtel de Ville, boulevard de la Résistance et de la Déportation, 49020 Angers Cedex 02",
+    )
+    # The accessibility statement (/accessibilite, RGAA 4.1): "none", "partial" or "full" conformity.
+    # "partial" until an audit says otherwise: the automated checks cannot prove full conformity.
+    ACCESSIBILITY_STATUS = os.environ.get("ACCESSIBILITY_STATUS", "partial")
+    ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "2026-12-03")
+    # What an audit or manual checks (keyboard, screen reader) found, in French; empty: none declared.
+    ACCESSIBILITY_AUDIT = os.environ.get("ACCESSIBILITY_AUDIT", "")
 
     # Deployment (docs/operations.md): the reverse proxy, logs, and the SQLite guard of the
     # production start-up checks (guesthouse/startup.py).

@@ -176,6 +176,7 @@ def build(url: str, *, stays: int, pending: int, reset: bool = False, seed: int 
                 "contact_phone": "+33 2 41 00 00 00",
                 "organisation": organisation,
                 "organisation_type": org_type,
+                "angers_based": org_type != "other_french_actor",
                 "cooperation_axis": axis,
                 "arrival": arrival,
                 "departure": departure,

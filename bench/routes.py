@@ -83,6 +83,7 @@ def submission_form() -> dict:
         "contact_phone": "+223 70 00 00 00",
         "organisation": "Compagnie Les Arts du Fleuve",
         "organisation_type": "arts",
+        "angers_based": "yes",
         "cooperation_axis": "culture",
         "arrival": arrival.isoformat(),
         "departure": (arrival + timedelta(days=5)).isoformat(),

@@ -100,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     import guesthouse.house.views
     import guesthouse.mail.cli
     import guesthouse.mail.views
+    import guesthouse.main.legal
     import guesthouse.main.views
     import guesthouse.privacy.cli
     import guesthouse.privacy.views

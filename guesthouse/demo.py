@@ -131,6 +131,8 @@ def demo_command() -> None:
             contact_phone="+33 2 41 00 00 0" + str(index),
             organisation=org,
             organisation_type=org_type,
+            # The demo's organisations of every type but the last are from Angers, as their names say.
+            angers_based=org_type != "other_french_actor",
             cooperation_axis=axis,
             arrival=start + timedelta(days=offset),
             departure=start + timedelta(days=offset + nights),

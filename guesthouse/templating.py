@@ -7,9 +7,11 @@ from babel.dates import format_datetime as babel_format_datetime
 from flask import Flask
 from flask_babel import format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from .bookings.choices import COOPERATION_AXES, ORGANISATION_TYPES, StayStatus
 from .i18n import format_day, language
+from .legal import ACCESSIBILITY_STATUSES, accessibility_status
 
 # The zones a timestamp may be shown in, with the words that say which. Staff pages show Paris time: the
 # service works from Angers (stored timestamps are UTC, which is also Bamako's time all year).
@@ -18,9 +20,19 @@ ZONES = {"paris": (ZoneInfo("Europe/Paris"), _l("heure de Paris"))}
 
 def register(app: Flask) -> None:
     @app.template_filter("day")
-    def day(value: date | None, format: str = "medium") -> str:
-        """A date in the visitor's language ("1er" in French, guesthouse/i18n.py)."""
+    def day(value: date | str | None, format: str = "medium") -> str:
+        """A date in the visitor's language ("1er" in French, guesthouse/i18n.py); the history stores ISO dates."""
+        if isinstance(value, str):
+            value = date.fromisoformat(value)
         return format_day(value, format) if value else ""
+
+    @app.template_filter("french")
+    def french(value) -> Markup:
+        """French text (a proper name, what staff wrote in French) marked as such on an English page,
+        so that a screen reader pronounces it in French."""
+        if language() == "fr":
+            return Markup.escape(value)
+        return Markup('<span lang="fr">%s</span>') % value
 
     @app.template_filter("datetime_attribute")
     def datetime_attribute(value: datetime) -> str:
@@ -44,5 +56,6 @@ def register(app: Flask) -> None:
             "ORGANISATION_TYPES": ORGANISATION_TYPES,
             "COOPERATION_AXES": COOPERATION_AXES,
             "StayStatus": StayStatus,
+            "accessibility_status": ACCESSIBILITY_STATUSES[accessibility_status()],
             "current_locale": language(),
         }

@@ -248,6 +248,7 @@ def make_stay(app, french_typography):
         overrides.setdefault("contact_phone", "+33 6 00 00 00 00")
         overrides.setdefault("organisation", "Association Angers-Bamako")
         overrides.setdefault("organisation_type", "association")
+        overrides.setdefault("angers_based", True)
         overrides.setdefault("cooperation_axis", "public_health")
         overrides.setdefault("guests", 1)
         overrides.setdefault("purpose", "Mission santé")
@@ -309,6 +310,7 @@ def valid_request_form(**overrides) -> dict:
         "contact_phone": "+223 70 00 00 00",
         "organisation": "Compagnie Les Arts du Fleuve",
         "organisation_type": "arts",
+        "angers_based": "yes",
         "cooperation_axis": "culture",
         "arrival": start.isoformat(),
         "departure": (start + timedelta(days=5)).isoformat(),

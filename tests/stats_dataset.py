@@ -13,6 +13,7 @@ Approved stays (room, nights [arrival, departure), guests, organisation / type /
   S3 Niger    6 → 9 Mar       (3 nights)               1 guest   Association Angers-Bamako / association / culture
   S4 Djoliba  28 Mar → 3 Apr  (6 nights, 4 in March)  3 guests  Compagnie Les Arts du Fleuve / arts / culture
   S5 Niger    24 → 27 Mar     (3 nights)  anonymised   2 guests  Ville de Rennes / other_french_actor / waste
+                                                                   (not based in Angers; every other stay is)
   S6 Baobab   5 → 8 Apr       (3 nights, 0 in March)  2 guests  Université d'Angers / university / education
   S7 Ancienne 15 → 17 Mar     (2 nights)               1 guest   "chu  d'angers" (same organisation as S1)
 Not counted: C1 (approved in Baobab 12 → 14 Mar then cancelled, axis sport), R1 (refused, axis other),
@@ -178,6 +179,7 @@ def march(auth, make_room, make_stay, make_closure):
             "waste",
             at("2027-01-05", 9),
             at("2027-01-06", 9),
+            angers_based=False,
         ),
         "S6": approved(
             [baobab],

@@ -36,6 +36,11 @@ EXPECTATIONS = {
     "bookings.cancel": TOKEN,
     "bookings.lost_link": PUBLIC,
     "bookings.ask_change": TOKEN,
+    "bookings.withdraw_change": TOKEN,
+    "bookings.correct": TOKEN,
+    "bookings.again": TOKEN,
+    "main.accessibility": PUBLIC,
+    "main.legal_notice": PUBLIC,
     "main.availability_calendar": PUBLIC,
     "calendar.occupancy": PUBLIC,
     "calendar.room": PUBLIC,
@@ -142,6 +147,16 @@ RIGHT_TOKENS = {
     "travellers.requester_edit": lambda w: [
         (w.approved.access_token, w.approved.reference),
         (w.other_approved.access_token, w.other_approved.reference),
+    ],
+    # Corrections are for pending requests only.
+    "bookings.correct": lambda w: [
+        (w.stay.access_token, w.stay.reference),
+        (w.other_stay.access_token, w.other_stay.reference),
+    ],
+    # The new request's form shows no reference: the contact it copies tells whose request it came from.
+    "bookings.again": lambda w: [
+        (w.stay.access_token, w.stay.contact_name),
+        (w.other_stay.access_token, w.other_stay.contact_name),
     ],
     # The change page exists for approved stays only.
     "bookings.ask_change": lambda w: [

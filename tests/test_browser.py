@@ -51,13 +51,18 @@ def test_the_whole_story_in_a_browser(live_server, browser_context, make_room, m
     assert page.get_by_label("Départ").input_value() == departure.isoformat()
     page.get_by_label("Nom et prénom de la personne à contacter").fill("Awa Traoré")
     page.get_by_label("Adresse e-mail").fill("awa@example.org")
-    page.get_by_label("Organisation", exact=True).fill("Compagnie Les Arts du Fleuve")
+    page.get_by_label("Organisation *", exact=True).fill("Compagnie Les Arts du Fleuve")
     page.get_by_label("Type d'organisation").select_option("arts")
     page.get_by_label("Axe de coopération").select_option("culture")
+    page.get_by_role("group", name="Votre structure est-elle basée à Angers").get_by_label("Oui").check()
     page.get_by_label("Objet de la mission").fill("Résidence de création")
     page.get_by_label("Nombre de voyageurs").fill("3")
     page.get_by_role("button", name="Envoyer la demande").click()
-    assert page.get_by_text("Cochez cette case pour accepter le règlement de la maison.").is_visible()
+    assert (
+        page.locator("#accept_rules-error")
+        .get_by_text("Cochez cette case pour accepter le règlement")
+        .is_visible()
+    )
     page.get_by_label("J'ai lu le règlement de la maison").check()
     page.get_by_role("button", name="Envoyer la demande").click()
 
@@ -126,6 +131,8 @@ def test_the_whole_story_in_a_browser(live_server, browser_context, make_room, m
 def house_in_use(app, make_room, make_stay, make_staff, make_closure, approve):
     """Rooms, a closure, a pending request, a confirmed stay with a change waiting, mails sent and failed.
 
+    The pending request was corrected once, so that its page shows a correction in its history.
+
     Returns the paths of the public pages and of the staff pages in those states, and an admin.
     """
     app.config["MAIL_BACKEND"] = "console"  # so that the pages of kept mails exist
@@ -134,6 +141,14 @@ def house_in_use(app, make_room, make_stay, make_staff, make_closure, approve):
     # Clear of the stays below: a closure to show, not a conflict with them.
     make_closure(start_date=today() + timedelta(days=60))
     pending = make_stay(start=today() + timedelta(days=40))
+    pending.correct(
+        arrival=pending.arrival,
+        departure=pending.departure + timedelta(days=1),
+        guests=1,
+        travellers="Claire Moreau",
+        purpose="Mission santé et formation",
+    )
+    db.session.commit()
     changed = approve(make_stay(contact_email="awa@example.org", guests=2), djoliba)
     ChangeRequest.open(
         changed,
@@ -160,8 +175,12 @@ def house_in_use(app, make_room, make_stay, make_staff, make_closure, approve):
         f"/requests/{changed.access_token}",
         f"/requests/{changed.access_token}/change",
         f"/requests/{changed.access_token}/travellers",
+        f"/requests/{pending.access_token}/edit",
+        f"/requests/{pending.access_token}/again",
         "/requests/lost",
         "/confidentialite",
+        "/accessibilite",
+        "/mentions-legales",
         "/staff/login",
     ]
     staff = [

@@ -49,6 +49,7 @@ def stay_with(house, **fields) -> StayRequest:
         arrival=start,
         departure=start + timedelta(days=3),
         organisation_type="association",
+        angers_based=True,
         cooperation_axis="culture",
         guests=2,
         rules_accepted_at=utcnow(),

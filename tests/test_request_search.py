@@ -14,6 +14,7 @@ def test_filters_and_search(client, auth, make_staff, make_room, make_stay):
     rennes = make_stay(
         organisation="Ville de Rennes",
         organisation_type="other_french_actor",
+        angers_based=False,
         start=start + timedelta(days=40),
         contact_email="rennes@example.org",
     )

@@ -95,7 +95,7 @@ def test_each_rule_has_a_french_message_next_to_its_field(client, make_room, for
         html = unescape(response.get_data(as_text=True))
         assert response.status_code == 400, name
         assert message in html, name
-        assert "corrigez les champs signalés" in html, name
+        assert "à corriger\u00a0:" in html, name
         assert 'class="error"' in html, name
     assert count_requests() == 0
 

@@ -78,6 +78,7 @@ def test_dashboard_lists_pending_first_with_collisions(client, auth, make_room, 
         start=start + timedelta(days=2),
         organisation="Ville de Rennes",
         organisation_type="other_french_actor",
+        angers_based=False,
     )
     make_closure(start_date=start + timedelta(days=2), end_date=start + timedelta(days=3), reason="Peinture")
     apart = make_stay(start=start + timedelta(days=30), organisation="Loin")

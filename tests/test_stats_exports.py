@@ -23,6 +23,7 @@ def test_csv_of_the_stays_has_no_contact_details(client, march):
         "Nuitées dans la période",
         "Organisation",
         "Type d'organisation",
+        "Acteur angevin",
         "Axe de coopération",
         "Chambres",
         "Statut",
@@ -38,6 +39,7 @@ def test_csv_of_the_stays_has_no_contact_details(client, march):
             "6",
             "CHU d'Angers",
             "Établissement de santé",
+            "Oui",
             "Santé publique",
             "Baobab",
             "Confirmé",
@@ -50,6 +52,7 @@ def test_csv_of_the_stays_has_no_contact_details(client, march):
             "20",
             "Université d'Angers",
             "Université / école",
+            "Oui",
             "Éducation et petite enfance",
             "Baobab, Djoliba",
             "Confirmé",
@@ -62,6 +65,7 @@ def test_csv_of_the_stays_has_no_contact_details(client, march):
             "3",
             "Association Angers-Bamako",
             "Association",
+            "Oui",
             "Culture",
             "Niger",
             "Confirmé",
@@ -74,6 +78,7 @@ def test_csv_of_the_stays_has_no_contact_details(client, march):
             "2",
             "chu  d'angers",
             "Établissement de santé",
+            "Oui",
             "Santé publique",
             "Ancienne",
             "Confirmé",
@@ -86,6 +91,7 @@ def test_csv_of_the_stays_has_no_contact_details(client, march):
             "6",
             "Ville de Rennes",
             "Autre acteur français de coopération",
+            "Non",
             "Gestion des déchets",
             "Niger",
             "Confirmé",
@@ -98,6 +104,7 @@ def test_csv_of_the_stays_has_no_contact_details(client, march):
             "12",
             "Compagnie Les Arts du Fleuve",
             "Compagnie artistique / culturelle",
+            "Oui",
             "Culture",
             "Djoliba",
             "Confirmé",
@@ -142,6 +149,10 @@ def test_csv_of_each_table_matches_the_page(client, march):
     assert axes["Axe de coopération"][-1] == "Part des nuitées (%)"
     types = {row[0]: row[1:] for row in csv_of("types")}
     assert types["Université / école"] == ["2", "6", "8", "26", "37,7"]
+    # By the answer, not the type: Rennes (S5, 2 × 3 = 6 person-nights) is the one stay from elsewhere.
+    origins = {row[0]: row[1:] for row in csv_of("origins")}
+    assert origins["Autres acteurs"] == ["1", "2", "3", "6", "8,7"]
+    assert origins["Acteurs angevins (Angers ou Angers Loire Métropole)"] == ["6", "13", "26", "63", "91,3"]
     organisations = csv_of("organisations")
     # S1: 2 × 7 = 14, S7: 1 × 2 = 2 → the CHU has 16 person-nights, 23.2 %.
     assert organisations[1] == ["Université d'Angers", "2", "6", "8", "26", "37,7"]

@@ -28,6 +28,7 @@ class ChangeStatus(enum.StrEnum):
     REFUSED = "refused"
     SUPERSEDED = "superseded"  # replaced by a newer change request of the same stay
     CLOSED = "closed"  # the stay was cancelled before staff decided
+    WITHDRAWN = "withdrawn"  # the requester took it back before staff decided
 
 
 class ChangeRequest(db.Model):
@@ -133,6 +134,13 @@ class ChangeRequest(db.Model):
         self.decided_by_id = by.id
         self.response = message
         self.stay.record_event("change_refused", actor=by, message=message)
+
+    def withdraw(self) -> None:
+        """The requester takes back the change; the stay stays as it was approved."""
+        self._require_pending()
+        self.status = ChangeStatus.WITHDRAWN
+        self.decided_at = utcnow()
+        self.stay.record_event("change_withdrawn", actor=None, actor_kind="requester")
 
     def close(self) -> None:
         """The stay is cancelled: a change still waiting for staff has nothing left to change."""

@@ -34,8 +34,8 @@ ORGANISATION_TYPES = {
     "health": _l("Établissement de santé"),
     "other_french_actor": _l("Autre acteur français de coopération"),
 }
-# Every type but this one is an Angers actor, for whom the house exists first.
-NON_ANGERS_TYPE = "other_french_actor"
+# Whether an organisation is an Angers actor is asked on the form (`angers_based`), not read from its type.
+ANGERS_BASED = {"yes": _l("Oui"), "no": _l("Non")}
 
 COOPERATION_AXES = {
     "public_health": _l("Santé publique"),

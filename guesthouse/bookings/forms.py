@@ -1,10 +1,12 @@
-"""The requester's forms: the stay request, a change of an approved stay, withdrawal and cancellation."""
+"""The requester's forms: the stay request and its corrections, a change of an approved stay, withdrawal
+and cancellation."""
 
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, ValidationError
 
 from ..closing.operations import DatesRefused, dates_refusal
@@ -12,7 +14,7 @@ from ..database import today
 from ..forms import BaseForm, BoundedIntegerField, HoneypotMixin, IsoDateField, choices_with_prompt
 from ..house.models import house_settings
 from ..i18n import format_day
-from .choices import COOPERATION_AXES, ORGANISATION_TYPES
+from .choices import ANGERS_BASED, COOPERATION_AXES, ORGANISATION_TYPES
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
@@ -120,6 +122,39 @@ class StayDetailsForm(BaseForm):
             )
 
 
+def yes_or_no(value):
+    """ "yes" and "no" as the form sends them, True and False as the model stores them; else None."""
+    if isinstance(value, bool) or value is None:
+        return value
+    return {"yes": True, "no": False}.get(value)
+
+
+class YesNoField(RadioField):
+    """A required yes-or-no question whose answer is a boolean (None until answered)."""
+
+    def __init__(self, label, message, **kwargs):
+        super().__init__(
+            label,
+            choices=[SelectChoice(value, label) for value, label in ANGERS_BASED.items()],
+            coerce=yes_or_no,
+            validators=[InputRequired(message)],
+            validate_choice=False,
+            **kwargs,
+        )
+        self.message = message
+
+    def pre_validate(self, form):
+        if self.raw_data and self.data is None:
+            raise ValidationError(self.message)
+
+
+def purpose_field() -> TextAreaField:
+    return TextAreaField(
+        _l("Objet de la mission"),
+        validators=[DataRequired(REQUIRED), Length(max=4000, message=_l("4000 caractères au plus."))],
+    )
+
+
 class StayRequestForm(HoneypotMixin, StayDetailsForm):
     contact_name = StringField(
         _l("Nom et prénom de la personne à contacter"),
@@ -146,10 +181,11 @@ class StayRequestForm(HoneypotMixin, StayDetailsForm):
         validators=[DataRequired(_l("Choisissez l'axe de coopération de votre mission."))],
         validate_choice=False,
     )
-    purpose = TextAreaField(
-        _l("Objet de la mission"),
-        validators=[DataRequired(REQUIRED), Length(max=4000, message=_l("4000 caractères au plus."))],
+    angers_based = YesNoField(
+        _l("Votre structure est-elle basée à Angers ou dans Angers Loire Métropole ?"),
+        _l("Répondez oui ou non : la maison accueille d'abord les acteurs angevins."),
     )
+    purpose = purpose_field()
     notes = TextAreaField(
         _l("Remarques"),
         validators=[Optional(), Length(max=4000, message=_l("4000 caractères au plus."))],
@@ -189,6 +225,40 @@ class StayRequestForm(HoneypotMixin, StayDetailsForm):
     def validate_cooperation_axis(self, field):
         if field.data not in COOPERATION_AXES:
             raise ValidationError(_l("Choisissez un axe de coopération dans la liste."))
+
+
+class CorrectionForm(StayDetailsForm):
+    """What the requester corrects in a pending request: dates, travellers and purpose."""
+
+    purpose = purpose_field()
+
+    def __init__(self, *args, stay, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stay = stay
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        stay = self.stay
+        asked = (
+            self.arrival.data,
+            self.departure.data,
+            self.guests.data,
+            (self.travellers.data or "").strip(),
+            (self.purpose.data or "").strip(),
+        )
+        if asked == (
+            stay.arrival,
+            stay.departure,
+            stay.guests,
+            stay.travellers.strip(),
+            stay.purpose.strip(),
+        ):
+            self.arrival.errors.append(
+                _l("Rien n'a changé : corrigez les dates, les voyageurs ou l'objet de la mission.")
+            )
+            return False
+        return True
 
 
 class ChangeRequestForm(StayDetailsForm):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..database import UTCDateTime, today, utcnow
 from ..extensions import db
 from ..staff.models import hash_token
-from .choices import COOPERATION_AXES, NON_ANGERS_TYPE, ORGANISATION_TYPES, StayStatus
+from .choices import COOPERATION_AXES, ORGANISATION_TYPES, StayStatus
 from .errors import TransitionError
 from .notes import StaffNote
 from .presence import Presence
@@ -85,6 +85,9 @@ class StayRequest(Presence, TravellerNames, db.Model):
     organisation: Mapped[str] = mapped_column(sa.String(200))
     organisation_type: Mapped[str] = mapped_column(sa.String(40))
     cooperation_axis: Mapped[str] = mapped_column(sa.String(40))
+    # The requester's answer to "based in Angers or Angers Loire Métropole?"; the type alone says nothing
+    # of where an association is (migration 0022 filled older requests from the type).
+    angers_based: Mapped[bool]
     arrival: Mapped[date]
     departure: Mapped[date]
     guests: Mapped[int]
@@ -100,6 +103,8 @@ class StayRequest(Presence, TravellerNames, db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last correction of a pending request by its requester, marked on the dashboard.
+    requester_edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     assignments: Mapped[list[RoomAssignment]] = relationship(
         back_populates="stay", cascade="all, delete-orphan", order_by="RoomAssignment.room_id"
@@ -147,7 +152,7 @@ class StayRequest(Presence, TravellerNames, db.Model):
 
     @property
     def is_angers_actor(self) -> bool:
-        return self.organisation_type != NON_ANGERS_TYPE
+        return self.angers_based
 
     @property
     def is_open(self) -> bool:
@@ -264,8 +269,43 @@ class StayRequest(Presence, TravellerNames, db.Model):
         self.decided_at = utcnow()
         self.record_event("withdrawn", actor=None, actor_kind="requester", message=reason)
 
+    def correct(self, *, arrival: date, departure: date, guests: int, travellers: str, purpose: str) -> None:
+        """The requester corrects a request staff have not decided on; the history keeps before and after."""
+        self._require(StayStatus.PENDING)
+        before = self._requester_details()
+        self.arrival, self.departure, self.guests = arrival, departure, guests
+        self.travellers, self.purpose = travellers, purpose
+        after = self._requester_details()
+        changed = [key for key in before if before[key] != after[key]]
+        if not changed:
+            raise TransitionError("nothing changed")
+        self.requester_edited_at = utcnow()
+        self.record_event(
+            "corrected",
+            actor=None,
+            actor_kind="requester",
+            details={
+                "before": {key: before[key] for key in changed},
+                "after": {key: after[key] for key in changed},
+            },
+        )
+
+    def _requester_details(self) -> dict[str, Any]:
+        """What the requester may correct while the request is pending, as the history stores it."""
+        return {
+            "arrival": self.arrival.isoformat(),
+            "departure": self.departure.isoformat(),
+            "guests": self.guests,
+            "travellers": self.travellers.strip(),
+            "purpose": self.purpose.strip(),
+        }
+
     @property
     def requester_can_withdraw(self) -> bool:
+        return self.status == StayStatus.PENDING
+
+    @property
+    def requester_can_correct(self) -> bool:
         return self.status == StayStatus.PENDING
 
     @property

@@ -4,10 +4,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..closing.waitlist import offer_freed_beds
-from ..database import utcnow
+from ..database import today, utcnow
 from ..extensions import db
 from ..house.models import house_settings
 from ..i18n import language
+from ..legal import house_map_url
 from ..mail.models import LinkRequest
 from ..security.headers import private_link
 from ..security.throttling import public_form_limits
@@ -17,6 +18,7 @@ from .changes import ChangeRequest
 from .choices import StayStatus
 from .forms import (
     ChangeRequestForm,
+    CorrectionForm,
     LostLinkForm,
     RequesterCancelForm,
     RequesterReasonForm,
@@ -48,9 +50,37 @@ def new():
         token = stay.access_token  # read before the commit expires it: no query to read it again
         db.session.commit()
         return redirect(url_for(".show", token=token), code=303)
-    status = 400 if request.method == "POST" else 200
+    return render_request_form(form, capacity, 400 if request.method == "POST" else 200)
+
+
+def render_request_form(form: StayRequestForm, capacity: int, status: int):
     settings = house_settings()
     return render_template("bookings/new.html", form=form, capacity=capacity, settings=settings), status
+
+
+# What a new request copies from an earlier one: who asks and for whom, never the dates nor the purpose.
+COPIED_TO_NEW_REQUEST = (
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "organisation",
+    "organisation_type",
+    "cooperation_axis",
+    "angers_based",
+    "guests",
+    "travellers",
+)
+
+
+@bp.get("/<token>/again")
+@private_link
+def again(token: str):
+    """The request form filled from an earlier request, behind its private link rather than in a URL."""
+    stay = stay_by_token(token) or abort(404)
+    capacity = house_capacity()
+    data = {name: getattr(stay, name) for name in COPIED_TO_NEW_REQUEST}
+    form = StayRequestForm(formdata=None, data=data, capacity=capacity)
+    return render_request_form(form, capacity, 200)
 
 
 @bp.route("/lost", methods=["GET", "POST"])
@@ -74,12 +104,20 @@ def lost_link():
 
 
 def render_stay(stay: StayRequest, status: int = 200, **forms):
+    """The private page: the request, what the requester can do in its state, and once approved the guide."""
     forms.setdefault("withdraw_form", RequesterReasonForm(formdata=None))
     forms.setdefault("cancel_form", RequesterCancelForm(formdata=None))
     change = pending_change(stay) if stay.status == StayStatus.APPROVED else None
     missing = missing_details(stay) if stay.requester_can_edit_travellers else []
     return render_template(
-        "bookings/show.html", stay=stay, pending_change=change, missing=missing, **forms
+        "bookings/show.html",
+        stay=stay,
+        pending_change=change,
+        missing=missing,
+        settings=house_settings(),
+        map_url=house_map_url(),
+        today=today(),
+        **forms,
     ), status
 
 
@@ -112,6 +150,39 @@ def withdraw(token: str):
     return redirect(url_for(".show", token=stay.access_token), code=303)
 
 
+@bp.route("/<token>/edit", methods=["GET", "POST"])
+@private_link
+def correct(token: str):
+    """The requester corrects the dates, travellers or purpose of a request still pending."""
+    stay = stay_by_token(token) or abort(404)
+    if not stay.requester_can_correct:
+        return refuse_stale(stay, render_stay) if request.method == "POST" else abort(404)
+    form = CorrectionForm(obj=stay, capacity=house_capacity(), stay=stay)
+    if form.validate_on_submit():
+        stay = locked_by_token(token)
+        if not stay.requester_can_correct:  # decided or withdrawn meanwhile
+            return refuse_stale(stay, render_stay)
+        try:
+            stay.correct(
+                arrival=form.arrival.data,
+                departure=form.departure.data,
+                guests=form.guests.data,
+                travellers=(form.travellers.data or "").strip(),
+                purpose=form.purpose.data.strip(),
+            )
+        except TransitionError:  # the same correction, saved from another tab meanwhile
+            db.session.rollback()
+            return redirect(url_for(".show", token=token), code=303)
+        db.session.commit()
+        flash(
+            _("Votre demande est corrigée. Le service voit la nouvelle version et ce qui a changé."),
+            "success",
+        )
+        return redirect(url_for(".show", token=stay.access_token), code=303)
+    status = 400 if form.errors else 200
+    return render_template("bookings/correct.html", stay=stay, form=form), status
+
+
 @bp.post("/<token>/cancel")
 @private_link
 def cancel(token: str):
@@ -126,6 +197,26 @@ def cancel(token: str):
     offer_freed_beds()
     db.session.commit()
     flash(_("Votre séjour %(reference)s est annulé.", reference=stay.reference), "success")
+    return redirect(url_for(".show", token=stay.access_token), code=303)
+
+
+@bp.post("/<token>/change/withdraw")
+@private_link
+def withdraw_change(token: str):
+    """The requester takes back a change request staff have not answered; the stay stays as approved."""
+    stay = locked_by_token(token)
+    change = pending_change(stay) if stay.status == StayStatus.APPROVED else None
+    if change is None:  # answered, or the stay cancelled, meanwhile
+        flash(
+            _("Aucune modification n'attend de réponse : votre séjour est tel qu'indiqué ci-dessous."),
+            "error",
+        )
+        return render_stay(stay, 409)
+    change.withdraw()
+    db.session.commit()
+    flash(
+        _("Votre demande de modification est retirée : le séjour reste tel qu'il a été confirmé."), "success"
+    )
     return redirect(url_for(".show", token=stay.access_token), code=303)
 
 

@@ -62,8 +62,15 @@ class HouseSettings(db.Model):
     def rules(self, locale: str) -> str:
         return self.rules_en if str(locale).startswith("en") and self.rules_en else self.rules_fr
 
+    def rules_language(self, locale: str) -> str:
+        """The language `rules(locale)` is written in: French when no English text was given."""
+        return "en" if str(locale).startswith("en") and self.rules_en else "fr"
+
     def practical(self, locale: str) -> str:
         return self.practical_en if str(locale).startswith("en") and self.practical_en else self.practical_fr
+
+    def practical_language(self, locale: str) -> str:
+        return "en" if str(locale).startswith("en") and self.practical_en else "fr"
 
 
 def house_settings() -> HouseSettings:

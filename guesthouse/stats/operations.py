@@ -117,6 +117,7 @@ class ActivityReport:
     months: list[Month]
     by_organisation: list[Group]
     by_type: list[Group]
+    by_origin: list[Group]
     by_axis: list[Group]
     requests: RequestFigures
     stays: list[StayLine]
@@ -144,6 +145,7 @@ def activity_report(start: date, end: date) -> ActivityReport:
         months=monthly(start, end, stays, nightly),
         by_organisation=by_organisation(lines),
         by_type=by_vocabulary(lines, "organisation_type", ORGANISATION_TYPES),
+        by_origin=by_origin(lines),
         by_axis=by_vocabulary(lines, "cooperation_axis", COOPERATION_AXES),
         requests=request_figures(start, end),
         stays=lines,
@@ -239,6 +241,23 @@ def by_vocabulary(lines: list[StayLine], attribute: str, labels: dict) -> list[G
         # A value retired from the vocabulary still counts, under its raw name.
         group = groups.setdefault(key, Group(key, key, Tally()))
         group.tally.add(line.stay.guests, line.nights_in_period)
+    return list(groups.values())
+
+
+# The requester's answer to "based in Angers or Angers Loire Métropole?", not the organisation's type.
+ORIGINS = {
+    "angers": _l("Acteurs angevins (Angers ou Angers Loire Métropole)"),
+    "elsewhere": _l("Autres acteurs"),
+}
+
+
+def by_origin(lines: list[StayLine]) -> list[Group]:
+    """Angers actors and the others, by what each requester answered; both rows, even empty."""
+    groups = {key: Group(key, str(label), Tally()) for key, label in ORIGINS.items()}
+    for line in lines:
+        groups["angers" if line.stay.angers_based else "elsewhere"].tally.add(
+            line.stay.guests, line.nights_in_period
+        )
     return list(groups.values())
 
 

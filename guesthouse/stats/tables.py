@@ -264,6 +264,7 @@ def stays_table(report: ActivityReport) -> Table:
         _("Nuitées dans la période"),
         _("Organisation"),
         _("Type d'organisation"),
+        _("Acteur angevin"),
         _("Axe de coopération"),
         _("Chambres"),
         _("Statut"),
@@ -278,6 +279,7 @@ def stays_table(report: ActivityReport) -> Table:
             Cell(line.stay.guests * line.nights_in_period, "int"),
             Cell(line.stay.organisation),
             Cell(line.stay.organisation_type_label),
+            Cell(_("Oui") if line.stay.angers_based else _("Non")),
             Cell(line.stay.cooperation_axis_label),
             Cell(", ".join(room.name for room in line.stay.rooms)),
             Cell(line.stay.status.label),
@@ -294,6 +296,7 @@ def report_tables(report: ActivityReport) -> dict[str, Table]:
         months_table(report),
         group_table("axes", _("Par axe de coopération"), _("Axe de coopération"), report.by_axis, report),
         group_table("types", _("Par type d'organisation"), _("Type d'organisation"), report.by_type, report),
+        group_table("origins", _("Acteurs angevins et autres"), _("Origine"), report.by_origin, report),
         group_table(
             "organisations", _("Par organisation"), _("Organisation"), report.by_organisation, report
         ),
@@ -303,4 +306,4 @@ def report_tables(report: ActivityReport) -> dict[str, Table]:
     return {table.name: table for table in tables}
 
 
-EXPORTS = ("summary", "months", "axes", "types", "organisations", "requests", "stays")
+EXPORTS = ("summary", "months", "axes", "types", "origins", "organisations", "requests", "stays")

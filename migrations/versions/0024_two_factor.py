@@ -1,7 +1,7 @@
 """two-factor sign-in on staff accounts: TOTP secret, last accepted step, and who reset it
 
 Revision ID: 0024_two_factor
-Revises: 0021_waitlist
+Revises: 0023_requester_edits
 Create Date: 2027-02-01 09:00:00
 
 Every account starts without two-factor; members of TWO_FACTOR_REQUIRED_ROLES are asked to set it up at
@@ -15,7 +15,7 @@ import guesthouse.database
 
 # revision identifiers, used by Alembic.
 revision = '0024_two_factor'
-down_revision = '0021_waitlist'
+down_revision = '0023_requester_edits'
 branch_labels = None
 depends_on = None
 
