@@ -3,21 +3,16 @@
 from flask import render_template
 
 from ..legal import accessibility_status, statement_date
-from ..pagecache import visitor_page
 from . import bp
 
 
 @bp.route("/accessibilite")
 def accessibility():
     """The accessibility statement, on the RGAA model."""
-    return visitor_page(
-        lambda: render_template(
-            "main/accessibility.html", status=accessibility_status(), date=statement_date()
-        )
-    )
+    return render_template("main/accessibility.html", status=accessibility_status(), date=statement_date())
 
 
 @bp.route("/mentions-legales")
 def legal_notice():
     """Who publishes the site, who answers for it, who hosts it, and how to reach the service."""
-    return visitor_page(lambda: render_template("main/legal_notice.html"))
+    return render_template("main/legal_notice.html")
