@@ -63,9 +63,9 @@ def test_the_accessibility_statement_follows_the_rgaa_model(app, client):
 
 
 def test_an_audit_replaces_the_no_audit_sentence(app, client):
-    app.config["ACCESSIBILITY_AUDIT"] = "Audit RGAA du 2 mars 2027 par la DSI : 82 % des critères respectés."
+    app.config["ACCESSIBILITY_AUDIT"] = "Audit RGAA du 2 mars 2027 par la DSI : 82 % des critères respectés."
     html = text_of(client.get("/accessibilite"))
-    assert "82 % des critères respectés" in html and "Aucun audit complet" not in html
+    assert "82 % des critères respectés" in html and "Aucun audit complet" not in html
 
 
 def test_the_legal_notice_names_publisher_director_host_and_contact(app, client):

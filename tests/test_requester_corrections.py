@@ -260,11 +260,11 @@ def test_staff_see_the_requesters_language_on_the_request_and_its_forms(
     auth.login()
     html = text_of(client.get(f"/staff/requests/{english.id}"))
     assert f"Langue du demandeur</dt><dd>Anglais — lit l'anglais{NBSP}: écrivez en anglais" in html
-    # Above the approval message and the refusal and cancellation reasons.
-    assert html.count(f"Le demandeur lit l'anglais{NBSP}: écrivez en anglais.") == 3
+    # Above the approval message and the refusal reason (staff cancel approved stays only).
+    assert html.count(f"Le demandeur lit l'anglais{NBSP}: écrivez en anglais.") == 2
     assert "lit l'anglais" in text_of(client.get("/staff/"))
     html = text_of(client.get(f"/staff/requests/{french.id}"))
-    assert html.count(f"Le demandeur lit le français{NBSP}: écrivez en français.") == 3
+    assert html.count(f"Le demandeur lit le français{NBSP}: écrivez en français.") == 2
     approve(english, room)
     pending_change_of(english)
     html = text_of(client.get(f"/staff/requests/{english.id}"))
