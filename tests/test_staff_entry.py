@@ -146,7 +146,7 @@ def test_rooms_must_hold_the_travellers_and_fields_are_checked(client, auth, for
     auth.login()
     response = form_post(URL, entered(rooms=[djoliba.id]))
     assert response.status_code == 400
-    assert "Ces chambres comptent 1 lits pour 2 voyageurs" in text(response)
+    assert "Ces chambres comptent 1 lit pour 2 voyageurs" in text(response)
     response = form_post(URL, entered(organisation_type="", cooperation_axis="", accept_rules=""))
     assert response.status_code == 400
     shown = text(response)

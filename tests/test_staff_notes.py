@@ -138,5 +138,5 @@ def test_the_purge_erases_notes_of_old_stays(runner, auth, form_post, make_stay,
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert note_count() == 0  # erased with the approved stay's data, deleted with the refused request
-    assert "anonymised 1 approved stay(s)" in result.output
-    assert "deleted 1 closed request(s)" in result.output
+    assert "anonymised 1 approved stay ended" in result.output
+    assert "deleted 1 closed request over" in result.output

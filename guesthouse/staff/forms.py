@@ -123,6 +123,11 @@ class StaffStayForm(StayRequestForm):
         self.rooms.choices = [SelectChoice(room.id, room.name) for room in rooms]
         self._beds = {room.id: room.beds for room in rooms}
 
+    def check_dates(self):
+        # Closed or full nights are the requesters' refusal (with the waiting list): staff enter any
+        # dates, and the rooms they tick are checked under the write lock (409 when taken).
+        return None
+
     def validate_arrival(self, field):
         # The notice and advance rules are for requesters: staff enter a delegation arriving tonight.
         if field.data and field.data < today():

@@ -21,6 +21,7 @@ ENTERED_FIELDS = (
     "contact_phone",
     "organisation",
     "organisation_type",
+    "angers_based",
     "cooperation_axis",
     "arrival",
     "departure",
