@@ -78,7 +78,7 @@ def bad_days():
     return render_error(
         400,
         _(
-            "Nombre de jours invalide : choisissez un nombre entier de 1 à %(max)s (par exemple 14).",
+            "Nombre de jours invalide : choisissez un nombre entier de 1 à %(max)s (par exemple 14).",
             max=MAX_EVACUATION_DAYS,
         ),
     )
