@@ -22,9 +22,7 @@ def text(response) -> str:
 
 def section(page: str, name: str) -> str:
     start = page.index(f'<section aria-labelledby="{name}">')
-    return " ".join(
-        unescape(re.sub(r"<[^>]+>", " ", page[start : page.index("</section>", start)])).split()
-    )
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", page[start : page.index("</section>", start)])).split())
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import selectinload
 
 from ..bookings.choices import StayStatus
-from ..bookings.models import StayRequest
+from ..bookings.models import BookingEvent, StayRequest
 from ..extensions import db
 from ..staff.models import StaffUser
 from ..stats.tables import Cell, Table
@@ -51,12 +50,10 @@ def parse_days(text: str | None) -> int | None:
 
 def evacuation_list(day: date, days: int) -> Evacuation:
     """The approved stays in the house the night of `day` and those arriving in the `days` after it
-    (four statements, whatever their number)."""
+    (three statements, whatever their number)."""
     stays = list(
         db.session.scalars(
             sa.select(StayRequest)
-            # Each viewing adds to every history shown: loaded in one statement, not one per stay.
-            .options(selectinload(StayRequest.events))
             .where(
                 StayRequest.status == StayStatus.APPROVED,
                 StayRequest.departure > day,
@@ -79,9 +76,26 @@ def evacuation_list(day: date, days: int) -> Evacuation:
 
 
 def note_evacuation_viewing(evacuation: Evacuation, *, by: StaffUser, export: bool) -> None:
-    """Write in the history of each stay shown that this member read its travellers on the list."""
-    for stay in evacuation.stays:
-        stay.record_event("evacuation_listed", actor=by, details={"days": evacuation.days, "csv": export})
+    """Write in the history of each stay shown that this member read its travellers on the list (one INSERT)."""
+    if not evacuation.stays:
+        return
+    # Not `record_event` stay by stay: the ORM then sends one INSERT per stay on SQLite (it wants each new
+    # id back), and the list holds every stay of the coming weeks. This event sends no mail (it is not in
+    # MAILED_ACTIONS), which is all `record_event` would add.
+    details = {"days": evacuation.days, "csv": export}
+    db.session.execute(
+        sa.insert(BookingEvent),
+        [
+            dict(
+                stay_id=stay.id,
+                actor_id=by.id,
+                action="evacuation_listed",
+                details=details,
+                mail_pending=False,
+            )
+            for stay in evacuation.stays
+        ],
+    )
 
 
 def ariane_text(line: Line) -> str:

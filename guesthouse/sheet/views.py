@@ -16,7 +16,13 @@ from ..extensions import db
 from ..staff.access import house_staff_required
 from ..urls import safe_next
 from . import bp
-from .evacuation import MAX_EVACUATION_DAYS, evacuation_list, evacuation_table, note_evacuation_viewing, parse_days
+from .evacuation import (
+    MAX_EVACUATION_DAYS,
+    evacuation_list,
+    evacuation_table,
+    note_evacuation_viewing,
+    parse_days,
+)
 from .operations import daily_sheet, parse_day, refusal, sheet_table
 
 
