@@ -60,6 +60,8 @@ EXPECTATIONS = {
     "accounts.password": HOUSE,
     "sheet.sheet": HOUSE,
     "sheet.sheet_csv": HOUSE,
+    "sheet.evacuation": HOUSE,
+    "sheet.evacuation_csv": HOUSE,
     "sheet.check_in": HOUSE,
     "sheet.check_out": HOUSE,
     "sheet.no_show": HOUSE,

@@ -192,6 +192,7 @@ def house_in_use(app, make_room, make_stay, make_staff, make_closure, approve):
         f"/staff/requests/{changed.id}/travellers",
         "/staff/sheet",
         f"/staff/sheet?date={changed.arrival.isoformat()}",
+        "/staff/sheet/evacuation?days=60",
         "/staff/stats",
         "/staff/rooms",
         f"/staff/rooms/{djoliba.id}",

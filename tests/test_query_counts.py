@@ -91,6 +91,9 @@ def statements_per_page(client, data: dict) -> dict[str, int]:
         # A day in the middle of the stays: arrivals, departures, tonight and the week all hold some.
         "daily sheet": f"/staff/sheet?date={data['sheet_day'].isoformat()}",
         "daily sheet (CSV)": f"/staff/sheet.csv?date={data['sheet_day'].isoformat()}",
+        # Everyone here tonight and arriving within 60 days: every approved stay; each gets a history event.
+        "evacuation list": "/staff/sheet/evacuation?days=60",
+        "evacuation list (CSV)": "/staff/sheet/evacuation.csv?days=60",
         "travellers' page (requester)": f"/requests/{data['approved'].access_token}/travellers",
         "travellers' page (staff)": f"/staff/requests/{data['approved'].id}/travellers",
     }

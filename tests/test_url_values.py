@@ -57,6 +57,8 @@ QUERY_PARAMETERS: dict[str, dict[str, tuple[str, ...]]] = {
     "stats.export": PERIOD,
     "sheet.sheet": {"date": ("2027-03-14", "0001-01-01", "9999-12-31")},
     "sheet.sheet_csv": {"date": ("2027-03-14", "9999-12-24")},
+    "sheet.evacuation": {"days": ("1", "14", "60")},
+    "sheet.evacuation_csv": {"days": ("1", "60")},
 }
 
 EXTREMES = [

@@ -20,6 +20,11 @@ class AccessKind(enum.StrEnum):
     REQUEST = "request"
     PRIVACY_LOOKUP = "privacy_lookup"
     PRIVACY_EXPORT = "privacy_export"
+    SHEET = "sheet"
+    SHEET_CSV = "sheet_csv"
+    EVACUATION = "evacuation"
+    EVACUATION_CSV = "evacuation_csv"
+    TRAVELLERS = "travellers"
 
     @property
     def label(self) -> str:
@@ -30,6 +35,11 @@ ACCESS_LABELS = {
     AccessKind.REQUEST: _l("Page d'une demande"),
     AccessKind.PRIVACY_LOOKUP: _l("Recherche de données personnelles"),
     AccessKind.PRIVACY_EXPORT: _l("Export de données personnelles"),
+    AccessKind.SHEET: _l("Feuille de la maison"),
+    AccessKind.SHEET_CSV: _l("Feuille de la maison (CSV)"),
+    AccessKind.EVACUATION: _l("Personnes à rapatrier"),
+    AccessKind.EVACUATION_CSV: _l("Personnes à rapatrier (CSV)"),
+    AccessKind.TRAVELLERS: _l("Voyageurs d'une demande"),
 }
 
 

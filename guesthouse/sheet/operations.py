@@ -44,8 +44,18 @@ class Sheet:
     coming: list[Line]
 
     @property
+    def stays(self) -> list[StayRequest]:
+        """Each stay the sheet shows, once."""
+        return unique_stays(self.arrivals, self.departures, self.tonight, self.coming)
+
+    @property
     def next_days(self) -> tuple[date, date]:
         return self.day + timedelta(days=1), self.day + timedelta(days=COMING_DAYS)
+
+
+def unique_stays(*sections: list[Line]) -> list[StayRequest]:
+    """The stays of these lines, each once, in the order they first appear."""
+    return list({line.stay.id: line.stay for lines in sections for line in lines}.values())
 
 
 def lines_of(
@@ -63,6 +73,27 @@ def lines_of(
         for index, (traveller, name) in enumerate(party):
             lines.append(Line(stay, rooms.get(stay.id, ""), traveller, name, index == 0, len(party)))
     return lines
+
+
+def rooms_and_travellers(ids: list[int]) -> tuple[dict[int, str], dict[int, list[sa.Row]]]:
+    """The rooms' names of each stay, and its travellers as plain rows (two statements)."""
+    rooms: dict[int, list[str]] = {}
+    for stay_id, name in db.session.execute(
+        sa.select(RoomAssignment.stay_id, Room.name)
+        .join(Room)
+        .where(RoomAssignment.stay_id.in_(ids))
+        .order_by(Room.name)
+    ):
+        rooms.setdefault(stay_id, []).append(name)
+    names = {stay_id: ", ".join(found) for stay_id, found in rooms.items()}
+    travellers: dict[int, list[sa.Row]] = {}
+    for row in db.session.execute(
+        sa.select(*Traveller.__table__.columns)
+        .where(Traveller.stay_id.in_(ids))
+        .order_by(Traveller.stay_id, Traveller.position)
+    ):
+        travellers.setdefault(row.stay_id, []).append(row)
+    return names, travellers
 
 
 def daily_sheet(day: date) -> Sheet:
@@ -84,23 +115,7 @@ def daily_sheet(day: date) -> Sheet:
             .order_by(StayRequest.arrival, StayRequest.id)
         )
     )
-    ids = [stay.id for stay in stays]
-    rooms: dict[int, list[str]] = {}
-    for stay_id, name in db.session.execute(
-        sa.select(RoomAssignment.stay_id, Room.name)
-        .join(Room)
-        .where(RoomAssignment.stay_id.in_(ids))
-        .order_by(Room.name)
-    ):
-        rooms.setdefault(stay_id, []).append(name)
-    names = {stay_id: ", ".join(found) for stay_id, found in rooms.items()}
-    travellers: dict[int, list[sa.Row]] = {}
-    for row in db.session.execute(
-        sa.select(*Traveller.__table__.columns)
-        .where(Traveller.stay_id.in_(ids))
-        .order_by(Traveller.stay_id, Traveller.position)
-    ):
-        travellers.setdefault(row.stay_id, []).append(row)
+    names, travellers = rooms_and_travellers([stay.id for stay in stays])
 
     def lines(chosen: list[StayRequest]) -> list[Line]:
         return lines_of(chosen, names, travellers)

@@ -6,13 +6,23 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..access_log.models import AccessKind
+from ..access_log.operations import record_access
 from ..bookings.models import StayRequest, TransitionError
 from ..bookings.operations import lock_stay
+from ..database import today
 from ..errors import render_error
 from ..extensions import db
 from ..staff.access import house_staff_required
 from ..urls import safe_next
 from . import bp
+from .evacuation import (
+    MAX_EVACUATION_DAYS,
+    evacuation_list,
+    evacuation_table,
+    note_evacuation_viewing,
+    parse_days,
+)
 from .operations import daily_sheet, parse_day, refusal, sheet_table
 
 
@@ -30,14 +40,18 @@ def sheet():
     if day is None:
         return bad_date()
     one_day = timedelta(days=1)
-    return render_template(
+    shown = daily_sheet(day)
+    page = render_template(
         "sheet/sheet.html",
-        sheet=daily_sheet(day),
+        sheet=shown,
         previous=day - one_day,
         following=day + one_day,
         # The member itself, not the proxy: each stay's buttons ask it three questions.
         user=current_user._get_current_object(),
     )
+    record_access(AccessKind.SHEET, shown.stays)
+    db.session.commit()
+    return page
 
 
 @bp.route("/sheet.csv")
@@ -47,15 +61,64 @@ def sheet_csv():
     day = parse_day(request.args.get("date"))
     if day is None:
         return bad_date()
+    shown = daily_sheet(day)
+    body = sheet_table(shown).csv_bytes()
+    record_access(AccessKind.SHEET_CSV, shown.stays)
+    db.session.commit()
+    return csv_download(body, f"mpab-feuille-{day.isoformat()}.csv")
+
+
+def csv_download(body: bytes, filename: str) -> Response:
     return Response(
-        sheet_table(daily_sheet(day)).csv_bytes(),
+        body,
         mimetype="text/csv",
         headers={
-            "Content-Disposition": f'attachment; filename="mpab-feuille-{day.isoformat()}.csv"',
+            "Content-Disposition": f'attachment; filename="{filename}"',
             # Phones and emergency contacts: nothing for a shared cache to keep.
             "Cache-Control": "private, no-store",
         },
     )
+
+
+def bad_days():
+    return render_error(
+        400,
+        _(
+            "Nombre de jours invalide : choisissez un nombre entier de 1 à %(max)s (par exemple 14).",
+            max=MAX_EVACUATION_DAYS,
+        ),
+    )
+
+
+@bp.route("/sheet/evacuation")
+@house_staff_required
+def evacuation():
+    """Everyone in the house tonight and arriving in the next days, with what it takes to bring them home;
+    the viewing is written in each stay's history and in the access log."""
+    days = parse_days(request.args.get("days"))
+    if days is None:
+        return bad_days()
+    shown = evacuation_list(today(), days)
+    page = render_template("sheet/evacuation.html", evacuation=shown)
+    note_evacuation_viewing(shown, by=current_user._get_current_object(), export=False)
+    record_access(AccessKind.EVACUATION, shown.stays)
+    db.session.commit()
+    return page
+
+
+@bp.route("/sheet/evacuation.csv")
+@house_staff_required
+def evacuation_csv():
+    """The same list as a CSV file that French Excel opens; the viewing is recorded the same way."""
+    days = parse_days(request.args.get("days"))
+    if days is None:
+        return bad_days()
+    shown = evacuation_list(today(), days)
+    body = evacuation_table(shown).csv_bytes()
+    note_evacuation_viewing(shown, by=current_user._get_current_object(), export=True)
+    record_access(AccessKind.EVACUATION_CSV, shown.stays)
+    db.session.commit()
+    return csv_download(body, f"mpab-rapatriement-{shown.day.isoformat()}.csv")
 
 
 # Each recording: the model's transition, and what the flash says once it is done.

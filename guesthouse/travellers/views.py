@@ -4,6 +4,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..access_log.models import AccessKind
+from ..access_log.operations import record_access
 from ..bookings.models import StayRequest
 from ..bookings.operations import lock_stay, stay_by_token
 from ..bookings.travellers import missing_details
@@ -72,4 +74,7 @@ def staff_edit(stay_id: int):
         db.session.commit()
         flash(_("Informations des voyageurs enregistrées."), "success")
         return redirect(url_for("staff.request_detail", stay_id=stay.id, _anchor="voyageurs"), code=303)
-    return render_travellers(stay, form, back=url_for("staff.request_detail", stay_id=stay.id), staff=True)
+    page = render_travellers(stay, form, back=url_for("staff.request_detail", stay_id=stay.id), staff=True)
+    record_access(AccessKind.TRAVELLERS, [stay])
+    db.session.commit()
+    return page

@@ -1,0 +1,158 @@
+"""Who must be brought home: everyone in the house tonight and everyone arriving in the next days."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from ..bookings.choices import StayStatus
+from ..bookings.models import BookingEvent, StayRequest
+from ..extensions import db
+from ..staff.models import StaffUser
+from ..stats.tables import Cell, Table
+from .operations import Line, lines_of, moment, rooms_and_travellers, state_of, unique_stays
+
+EVACUATION_DAYS = 14
+MAX_EVACUATION_DAYS = 60
+
+
+@dataclass
+class Evacuation:
+    day: date
+    days: int
+    tonight: list[Line]
+    coming: list[Line]
+
+    @property
+    def last(self) -> date:
+        return self.day + timedelta(days=self.days)
+
+    @property
+    def stays(self) -> list[StayRequest]:
+        """Each stay the list shows, once."""
+        return unique_stays(self.tonight, self.coming)
+
+
+def parse_days(text: str | None) -> int | None:
+    """How many days ahead the list reads, from `?days=` (14 when absent); None when not 1 to 60."""
+    if text is None or not text.strip():
+        return EVACUATION_DAYS
+    text = text.strip()
+    # isdigit alone lets other scripts' digits and "²" through; three digits are already too many.
+    if not (text.isascii() and text.isdigit()) or len(text) > 2:
+        return None
+    days = int(text)
+    return days if 1 <= days <= MAX_EVACUATION_DAYS else None
+
+
+def evacuation_list(day: date, days: int) -> Evacuation:
+    """The approved stays in the house the night of `day` and those arriving in the `days` after it
+    (three statements, whatever their number)."""
+    stays = list(
+        db.session.scalars(
+            sa.select(StayRequest)
+            .where(
+                StayRequest.status == StayStatus.APPROVED,
+                StayRequest.departure > day,
+                StayRequest.arrival <= day + timedelta(days=days),
+                # Nobody to bring home from a stay that never came or already left.
+                StayRequest.no_show_at.is_(None),
+                StayRequest.checked_out_at.is_(None),
+            )
+            .order_by(StayRequest.arrival, StayRequest.id)
+        )
+    )
+    names, travellers = rooms_and_travellers([stay.id for stay in stays])
+    tonight = sorted((s for s in stays if s.arrival <= day), key=lambda s: (names.get(s.id, ""), s.id))
+    return Evacuation(
+        day=day,
+        days=days,
+        tonight=lines_of(tonight, names, travellers),
+        coming=lines_of([s for s in stays if s.arrival > day], names, travellers),
+    )
+
+
+def note_evacuation_viewing(evacuation: Evacuation, *, by: StaffUser, export: bool) -> None:
+    """Write in the history of each stay shown that this member read its travellers on the list (one INSERT)."""
+    if not evacuation.stays:
+        return
+    # Not `record_event` stay by stay: the ORM then sends one INSERT per stay on SQLite (it wants each new
+    # id back), and the list holds every stay of the coming weeks. This event sends no mail (it is not in
+    # MAILED_ACTIONS), which is all `record_event` would add.
+    details = {"days": evacuation.days, "csv": export}
+    db.session.execute(
+        sa.insert(BookingEvent),
+        [
+            dict(
+                stay_id=stay.id,
+                actor_id=by.id,
+                action="evacuation_listed",
+                details=details,
+                mail_pending=False,
+            )
+            for stay in evacuation.stays
+        ],
+    )
+
+
+def ariane_text(line: Line) -> str:
+    if line.traveller is None:
+        return _("à préciser")
+    return _("oui") if line.traveller.ariane_registered else _("non")
+
+
+def evacuation_table(evacuation: Evacuation) -> Table:
+    """The list as one table, a row per traveller, for the CSV download."""
+    sections = [(_("Présent ce soir"), evacuation.tonight), (_("Arrivée prochaine"), evacuation.coming)]
+    rows = []
+    for section, lines in sections:
+        for line in lines:
+            stay, t = line.stay, line.traveller
+            rows.append(
+                [
+                    Cell(section),
+                    Cell(stay.arrival, "date"),
+                    Cell(stay.departure, "date"),
+                    Cell(line.rooms),
+                    Cell(stay.reference or ""),
+                    Cell(line.name),
+                    Cell(t.phone if t else ""),
+                    Cell(t.emergency_name if t else ""),
+                    Cell(t.emergency_phone if t else ""),
+                    Cell(ariane_text(line)),
+                    Cell(t.arrival_flight if t else ""),
+                    Cell(moment(t.arrival_at) if t else ""),
+                    Cell(t.departure_flight if t else ""),
+                    Cell(moment(t.departure_at) if t else ""),
+                    Cell(stay.organisation),
+                    Cell(stay.contact_name),
+                    Cell(stay.contact_phone),
+                    Cell(stay.contact_email),
+                    Cell(state_of(stay)),
+                ]
+            )
+    headers = [
+        _("Rubrique"),
+        _("Arrivée"),
+        _("Départ"),
+        _("Chambres"),
+        _("Référence"),
+        _("Voyageur"),
+        _("Téléphone au Mali"),
+        _("Contact d'urgence"),
+        _("Téléphone du contact d'urgence"),
+        _("Inscrit sur Ariane"),
+        _("Vol d'arrivée"),
+        _("Atterrissage (heure de Bamako)"),
+        _("Vol de départ"),
+        _("Décollage (heure de Bamako)"),
+        _("Organisation"),
+        _("Contact de l'organisation"),
+        _("Téléphone de l'organisation"),
+        _("E-mail de l'organisation"),
+        _("État"),
+    ]
+    return Table("evacuation", _("Personnes à rapatrier"), headers, rows)
