@@ -66,7 +66,8 @@ def test_the_whole_story_in_a_browser(live_server, browser_context, make_room, m
     page.get_by_label("J'ai lu le règlement de la maison").check()
     page.get_by_role("button", name="Envoyer la demande").click()
 
-    assert page.get_by_text("Votre demande a bien été reçue").is_visible()
+    # Waits for the page after the redirect: on a busy machine the click returns before it is drawn.
+    page.get_by_text("Votre demande a bien été reçue").wait_for()
     requester_url = page.url
     reference = page.locator("h1").inner_text().split()[-1]
     assert reference.startswith("MPAB-")
