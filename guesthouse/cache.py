@@ -2,7 +2,7 @@
 
 Used where `make bench` showed a page over its budget without it (docs/performance.md): the calendar
 feeds (a poll that finds nothing new must not rebuild the feed, and its 304 must stay cheaper than a
-200) and the staff dashboard's lists. The callers put the booking data's version in the key
+200), the staff dashboard's lists and the planning board's table. The callers put the booking data's version in the key
 (`calendar.models.current_feed_version`, raised in the same transaction as every change they show), so a
 kept value is never stale, whichever worker or machine made the change. Each worker process keeps the
 last few values; a key with an older version is never asked for again and simply ages out.

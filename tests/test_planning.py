@@ -219,3 +219,21 @@ def test_a_bad_value_gets_a_400_page_that_says_what_is_wrong(client, auth, query
 def test_the_board_is_for_staff_only(client):
     response = client.get("/staff/planning")
     assert response.status_code == 302 and "/staff/login" in response.headers["Location"]
+
+
+def test_the_kept_board_shows_a_new_note_and_a_new_stay_at_once(client, auth, rooms, make_stay, form_post):
+    staff = auth.login()
+    start = monday()
+    stay = make_stay(start=start + timedelta(days=1), nights=2)
+    stay.approve(by=staff, rooms=[rooms[0]])
+    db.session.commit()
+    [bar] = board(client, start=start.isoformat(), weeks=1).group("Djoliba").bars()  # built and kept
+    assert "note" not in bar.text
+    url = f"/staff/requests/{stay.id}"
+    assert form_post(f"{url}/notes", {"body": "Clé au gardien"}, page=url).status_code == 303
+    [bar] = board(client, start=start.isoformat(), weeks=1).group("Djoliba").bars()
+    assert "1 note" in bar.text
+    other = make_stay(start=start + timedelta(days=4), nights=1)
+    other.approve(by=staff, rooms=[rooms[0]])
+    db.session.commit()
+    assert len(board(client, start=start.isoformat(), weeks=1).group("Djoliba").bars()) == 2
