@@ -79,6 +79,9 @@ def test_admins_browse_the_log_by_member_and_by_request_and_export_it(
     by_request = table(client.get(f"/staff/access-log?reference={other.reference.lower()}"))
     assert other.reference in by_request and "Oumar Sangaré" not in by_request
     assert client.get("/staff/access-log?member=999").status_code == 400
+    # A blank member (spaces too) means every member, on the page and in the export.
+    assert one.reference in table(client.get("/staff/access-log?member=+"))
+    assert client.get("/staff/access-log.csv?member=+").status_code == 200
 
     export = client.get(f"/staff/access-log.csv?reference={one.reference}")
     assert export.status_code == 200 and export.mimetype == "text/csv"

@@ -34,7 +34,9 @@ class AccessFilterForm(BaseForm):
 
     @property
     def member_id(self) -> int | None:
-        return int(self.member.data) if self.member.data else None
+        # Blank (spaces included, which Optional() lets through unvalidated) means every member.
+        chosen = (self.member.data or "").strip()
+        return int(chosen) if chosen in self._member_ids else None
 
     @property
     def clean_reference(self) -> str:
