@@ -173,7 +173,7 @@ typed = st.one_of(st.sampled_from(NAMES), st.text(storable, min_size=1, max_size
 def test_any_name_and_subject_reach_the_reader_unchanged(
     form_post, runner, make_room, smtp_server, french_typography, name, organisation
 ):
-    french_typography.typed(name, organisation)  # drawn text keeps its own punctuation in the mails
+    french_typography.ignore()  # drawn text, not French
     limiter.reset()  # the examples are one person's flood of requests; the limits have their own tests
     rows = submit_and_send(form_post, runner, contact_name=name, organisation=organisation)
     received = read_back(smtp_server)
