@@ -9,11 +9,13 @@ from html import unescape
 import pytest
 
 from guesthouse.bookings.models import StayRequest
+from guesthouse.cache import EXTENSION_KEY
 from guesthouse.database import today
 from guesthouse.extensions import db
 from guesthouse.staff.models import Role
 
 from .conftest import csrf_from
+from .test_travellers import full_row
 
 
 def text(response) -> str:
@@ -190,6 +192,40 @@ def test_a_no_show_from_the_arrival_day_then_a_late_arrival(client, auth, house)
     db.session.expire_all()
     stay = db.session.get(StayRequest, arriving.id)
     assert stay.no_show_at is None and [e.action for e in stay.events][-2:] == ["no_show", "checked_in"]
+
+
+def test_the_kept_sheet_shows_new_details_and_arrivals_at_once(client, auth, house):
+    """The sheet's sections are kept by data version: what changes shows on the next view."""
+    auth.login()
+    present, arriving = house["present"], house["arriving"]
+    assert "+223 76 00 00 01" not in text(client.get("/staff/sheet"))
+    url = f"/staff/requests/{present.id}/travellers"
+    row = full_row(0, full_name="Ousmane Diarra", phone="+223 76 00 00 01", arrival_at="", departure_at="")
+    saved = client.post(url, data={**row, "csrf_token": csrf_from(client.get(url).get_data(as_text=True))})
+    assert saved.status_code == 303
+    page = client.get("/staff/sheet").get_data(as_text=True)
+    assert "+223 76 00 00 01" in section(unescape(page), "tonight")
+    # Every button submits the page's one form, which carries the token and the way back.
+    assert page.count('form="presence"') == page.count('formaction="/staff/requests/')
+    assert page.count('<form id="presence" method="post"') == 1 and ' action="/staff/requests/' not in page
+    response = post(client, f"/staff/requests/{arriving.id}/check-in", "/staff/sheet", next="/staff/sheet")
+    assert response.status_code == 303
+    arrivals = section(text(client.get("/staff/sheet")), "arrivals")
+    assert "Arrivé le" in arrivals and f"Arrivée {arriving.reference}" not in arrivals
+
+
+def test_an_erasure_leaves_no_kept_copy_of_the_sheet(client, auth, app, house):
+    """What the worker kept of the sheet leaves with the erased stay, not only its page."""
+    auth.login()
+    phone = "+223 70 12 34 56"
+    assert phone in text(client.get("/staff/sheet"))
+    token = csrf_from(client.get("/staff/privacy").get_data(as_text=True))
+    email = house["present"].contact_email
+    erased = client.post("/staff/privacy/erase", data={"email": email, "confirm": "y", "csrf_token": token})
+    assert erased.status_code == 303
+    assert phone not in text(client.get("/staff/sheet"))
+    # The worker's store itself, read directly: a value of the old version would still hold the number.
+    assert all(phone not in repr(value) for value in app.extensions[EXTENSION_KEY]._values.values())
 
 
 def test_the_statistics_count_no_shows_and_nights_really_spent(client, auth, house):

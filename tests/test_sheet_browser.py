@@ -95,3 +95,19 @@ def test_the_sheet_prints_on_two_a4_pages_at_most_without_header_nor_buttons(
     context.close()
     assert 1 <= pages <= 2, f"the sheet prints on {pages} A4 pages"
     assert context.console_errors == []
+
+
+def test_a_caretaker_records_an_arrival_with_the_sheets_button(live_server, chromium, busy_house):
+    context = watch_console(chromium.new_context(viewport=LAPTOP, locale="fr-FR"))
+    page = context.new_page()
+    log_in(page, live_server, busy_house)
+    arrivals = page.locator('section[aria-labelledby="arrivals"]')
+    button = arrivals.get_by_role("button", name=re.compile("^Arrivée MPAB-")).first
+    reference = button.inner_text().removeprefix("Arrivée").strip()
+    button.click()
+    page.wait_for_url(f"{live_server}/staff/sheet")
+    assert page.get_by_text(f"Arrivée de {reference} enregistrée.").is_visible()
+    assert arrivals.get_by_role("button", name=f"Arrivée {reference}").count() == 0
+    assert arrivals.get_by_role("button", name=f"Départ {reference}").is_visible()
+    context.close()
+    assert context.console_errors == []

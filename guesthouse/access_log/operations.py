@@ -9,17 +9,17 @@ import sqlalchemy as sa
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from ..bookings.models import StayRequest
 from ..extensions import db
 from .models import AccessKind, AccessRecord
 
 
-def record_access(kind: AccessKind, stays: Iterable[StayRequest]) -> None:
-    """Record that the signed-in member opened `kind` showing these requests: one row, one INSERT,
-    in the view's transaction (a page that only reads commits after calling this)."""
-    references = [stay.reference or str(stay.id) for stay in stays]
+def record_access(kind: AccessKind, references: Iterable[str]) -> None:
+    """Record that the signed-in member opened `kind` showing the requests of these references: one row,
+    one INSERT, in the view's transaction (a page that only reads commits after calling this)."""
     db.session.add(
-        AccessRecord(user_id=current_user.id, kind=kind, stay_references=AccessRecord.joined(references))
+        AccessRecord(
+            user_id=current_user.id, kind=kind, stay_references=AccessRecord.joined(list(references))
+        )
     )
 
 

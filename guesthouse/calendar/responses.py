@@ -57,7 +57,7 @@ def calendar_response(
 ) -> Response:
     """The calendar `build()` makes for `key`, kept until the data version moves on; or a 304."""
     state = current_feed_version()
-    feed = kept(("calendar", *key, state.version), lambda: BuiltFeed.of(build()))
+    feed = kept(state.version, ("calendar", *key), lambda: BuiltFeed.of(build()))
     # Compared as stored; announced no later than now (RFC 9110 §8.8.2.1), as a burst of changes may
     # have pushed it a few seconds ahead. A client's copy is then at worst sent again, never kept stale.
     status = precondition_status(feed.etag, state.last_modified)

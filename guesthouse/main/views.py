@@ -28,8 +28,9 @@ def home():
     """What the house is, how booking works, and the coming weeks' availability."""
     days = current_app.config["AVAILABILITY_DAYS"]
     # Kept: the table is most of the page's cost, over its budget on PostgreSQL (docs/performance.md).
-    key = ("main.home", current_feed_version().version, today(), language(), days)
-    return render_template("main/home.html", availability_table=kept(key, partial(availability_table, days)))
+    key = ("main.home", today(), language(), days)
+    table = kept(current_feed_version().version, key, partial(availability_table, days))
+    return render_template("main/home.html", availability_table=table)
 
 
 def availability_table(days: int) -> Markup:
@@ -64,10 +65,10 @@ def availability_calendar():
     last_departure = arrival + timedelta(days=settings.max_nights) if arrival else None
     # Kept: a month of cells is most of the page's cost, over its budget (docs/performance.md). The key
     # holds everything the month shows; the page around it (menus, a message) is rendered each time.
-    key = ("main.availability", current_feed_version().version, now, language(), first, arrival, guests)
+    key = ("main.availability", now, language(), first, arrival, guests)
     key += (last_departure, last_month)
     build = partial(month_table, first, now, arrival, guests, last_departure, last_month)
-    return render_template("main/availability.html", month=kept(key, build))
+    return render_template("main/availability.html", month=kept(current_feed_version().version, key, build))
 
 
 def month_table(

@@ -50,7 +50,7 @@ def lookup():
         email = form.email.data.strip()
         found = requests_of(email)
         page = render_lookup(form, email, found=found)
-        record_access(AccessKind.PRIVACY_LOOKUP, found)
+        record_access(AccessKind.PRIVACY_LOOKUP, [stay.reference for stay in found])
         db.session.commit()
         return page
     return render_lookup(form, status=400 if form.errors else 200)
@@ -69,7 +69,7 @@ def export():
     data = export_data(email, stays, current_app.config["PRIVACY_CONTROLLER"])
     for stay in stays:
         stay.record_export(by=current_user)
-    record_access(AccessKind.PRIVACY_EXPORT, stays)
+    record_access(AccessKind.PRIVACY_EXPORT, [stay.reference for stay in stays])
     db.session.commit()
     filename = f"mpab-donnees-personnelles-{today().isoformat()}.json"
     return Response(

@@ -28,12 +28,12 @@ def planning():
     start = form.start.data or monday_of(today())
     weeks = form.weeks.data or DEFAULT_WEEKS
     # Kept: the table cost about 16 ms of CPU a page (make bench), over the page budget at 10 clients;
-    # it is the same for every member, and the key holds the data version (staff notes raise it too).
-    key = ("staff.planning", current_feed_version().version, today(), language(), start, weeks)
+    # it is the same for every member, and kept by data version (staff notes raise it too).
+    key = ("staff.planning", today(), language(), start, weeks)
     step = timedelta(weeks=weeks)
     return render_template(
         "staff/planning.html",
-        table=kept(key, lambda: board_table(start, weeks, today())),
+        table=kept(current_feed_version().version, key, lambda: board_table(start, weeks, today())),
         form=form,
         start=start,
         weeks=weeks,

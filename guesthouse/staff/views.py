@@ -52,9 +52,12 @@ def dashboard():
     """Pending requests first, with what they collide with, then the coming approved stays."""
     limit = current_app.config["DASHBOARD_PAGE_SIZE"]
     # Kept: building the lists takes about 30 ms of CPU, over the page budget at 10 clients
-    # (docs/performance.md); they are the same for every staff member, and the key holds the version.
-    key = ("staff.dashboard", current_feed_version().version, today(), language(), limit)
-    return render_template("staff/dashboard.html", lists=kept(key, partial(dashboard_lists, limit)))
+    # (docs/performance.md); they are the same for every staff member, and kept by data version.
+    key = ("staff.dashboard", today(), language(), limit)
+    return render_template(
+        "staff/dashboard.html",
+        lists=kept(current_feed_version().version, key, partial(dashboard_lists, limit)),
+    )
 
 
 def dashboard_lists(limit: int) -> Markup:
@@ -145,7 +148,7 @@ def request_detail(stay_id: int):
     if not stay.can_see(current_user):
         abort(403)
     page = render_request(stay)
-    record_access(AccessKind.REQUEST, [stay])
+    record_access(AccessKind.REQUEST, [stay.reference])
     db.session.commit()
     return page
 

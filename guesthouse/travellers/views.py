@@ -75,6 +75,6 @@ def staff_edit(stay_id: int):
         flash(_("Informations des voyageurs enregistrées."), "success")
         return redirect(url_for("staff.request_detail", stay_id=stay.id, _anchor="voyageurs"), code=303)
     page = render_travellers(stay, form, back=url_for("staff.request_detail", stay_id=stay.id), staff=True)
-    record_access(AccessKind.TRAVELLERS, [stay])
+    record_access(AccessKind.TRAVELLERS, [stay.reference])
     db.session.commit()
     return page
