@@ -56,6 +56,20 @@ def test_rules_apply_to_the_request_form(client, auth, make_room, form_post):
     assert ok.status_code == 303
 
 
+def test_the_blank_form_kept_for_visitors_shows_new_rules_and_beds_at_once(
+    client, auth, make_room, form_post
+):
+    make_room(beds=4)
+    before = " ".join(unescape(client.get("/requests/new").get_data(as_text=True)).split())
+    assert "La maison compte 4 lits" in before and "au plus 5 nuits" not in before
+    auth.login_admin()
+    assert form_post("/staff/house/", SETTINGS).status_code == 303
+    ruled = " ".join(unescape(client.get("/requests/new").get_data(as_text=True)).split())
+    assert "au plus 5 nuits" in ruled and "Pas de visiteurs après 22 h." in ruled
+    make_room(beds=2)
+    assert "La maison compte 6 lits" in unescape(client.get("/requests/new").get_data(as_text=True))
+
+
 def test_bad_settings_are_refused_and_nothing_changes(client, auth, form_post):
     auth.login_admin()
     response = form_post("/staff/house/", {**SETTINGS, "check_in_time": "25:00", "max_nights": "0"})

@@ -27,16 +27,18 @@ from ..bookings.notes import StaffNote
 from ..bookings.travellers import Traveller
 from ..database import utcnow
 from ..extensions import db
+from ..house.models import HouseSettings
 from ..rooms.models import Closure, Room
 
 FEED_STATE_ID = 1
 
 # Everything a feed is built from, the change requests and staff notes the dashboard and the planning
-# board show beside them, and the travellers the daily sheet lists. A change to any column of these rows
-# raises the version: a stay's updated_at is its events' DTSTAMP, so even a change the feeds do not
-# display alters their bytes. (A change request, a note or a traveller's details alone leave the feeds'
-# bytes, and so their ETags, as they were: a client that revalidates by ETag still gets its 304.)
-WATCHED = (StayRequest, RoomAssignment, Closure, Room, ChangeRequest, StaffNote, Traveller)
+# board show beside them, the travellers the daily sheet lists, and the house settings the request form
+# states. A change to any column of these rows raises the version: a stay's updated_at is its events'
+# DTSTAMP, so even a change the feeds do not display alters their bytes. (A change request, a note, a
+# traveller's details or the settings alone leave the feeds' bytes, and so their ETags, as they were: a
+# client that revalidates by ETag still gets its 304.)
+WATCHED = (StayRequest, RoomAssignment, Closure, Room, ChangeRequest, StaffNote, Traveller, HouseSettings)
 
 
 class FeedState(db.Model):
