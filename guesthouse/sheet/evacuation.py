@@ -12,8 +12,8 @@ from ..bookings.choices import StayStatus
 from ..bookings.models import BookingEvent, StayRequest
 from ..extensions import db
 from ..staff.models import StaffUser
-from ..stats.tables import Cell, Table
-from .operations import Line, lines_of, moment, rooms_and_travellers, state_of, unique_stays
+from ..stats.tables import Table
+from .operations import Line, house_table, lines_of, rooms_and_travellers, unique_stays
 
 EVACUATION_DAYS = 14
 MAX_EVACUATION_DAYS = 60
@@ -98,61 +98,17 @@ def note_evacuation_viewing(evacuation: Evacuation, *, by: StaffUser, export: bo
     )
 
 
-def ariane_text(line: Line) -> str:
-    if line.traveller is None:
-        return _("à préciser")
-    return _("oui") if line.traveller.ariane_registered else _("non")
-
-
 def evacuation_table(evacuation: Evacuation) -> Table:
     """The list as one table, a row per traveller, for the CSV download."""
     sections = [(_("Présent ce soir"), evacuation.tonight), (_("Arrivée prochaine"), evacuation.coming)]
-    rows = []
-    for section, lines in sections:
-        for line in lines:
-            stay, t = line.stay, line.traveller
-            rows.append(
-                [
-                    Cell(section),
-                    Cell(stay.arrival, "date"),
-                    Cell(stay.departure, "date"),
-                    Cell(line.rooms),
-                    Cell(stay.reference or ""),
-                    Cell(line.name),
-                    Cell(t.phone if t else ""),
-                    Cell(t.emergency_name if t else ""),
-                    Cell(t.emergency_phone if t else ""),
-                    Cell(ariane_text(line)),
-                    Cell(t.arrival_flight if t else ""),
-                    Cell(moment(t.arrival_at) if t else ""),
-                    Cell(t.departure_flight if t else ""),
-                    Cell(moment(t.departure_at) if t else ""),
-                    Cell(stay.organisation),
-                    Cell(stay.contact_name),
-                    Cell(stay.contact_phone),
-                    Cell(stay.contact_email),
-                    Cell(state_of(stay)),
-                ]
-            )
-    headers = [
-        _("Rubrique"),
-        _("Arrivée"),
-        _("Départ"),
-        _("Chambres"),
-        _("Référence"),
-        _("Voyageur"),
-        _("Téléphone au Mali"),
-        _("Contact d'urgence"),
-        _("Téléphone du contact d'urgence"),
-        _("Inscrit sur Ariane"),
-        _("Vol d'arrivée"),
-        _("Atterrissage (heure de Bamako)"),
-        _("Vol de départ"),
-        _("Décollage (heure de Bamako)"),
-        _("Organisation"),
-        _("Contact de l'organisation"),
-        _("Téléphone de l'organisation"),
-        _("E-mail de l'organisation"),
-        _("État"),
+    columns = ["arrival", "departure", "rooms", "reference", "traveller", "phone", "emergency_name"]
+    columns += [
+        "emergency_phone",
+        "ariane",
+        "arrival_flight",
+        "arrival_at",
+        "departure_flight",
+        "departure_at",
     ]
-    return Table("evacuation", _("Personnes à rapatrier"), headers, rows)
+    columns += ["organisation", "contact_name", "contact_phone", "contact_email", "state"]
+    return house_table("evacuation", _("Personnes à rapatrier"), sections, columns)

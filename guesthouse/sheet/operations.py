@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..bookings.choices import StayStatus
 from ..bookings.models import RoomAssignment, StayRequest
@@ -166,10 +167,70 @@ def moment(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-def pickup_text(traveller: sa.Row | None) -> str:
-    if traveller is None or traveller.pickup_wanted is None:
+def yes_no_text(answer: bool | None) -> str:
+    if answer is None:
         return _("à préciser")
-    return _("oui") if traveller.pickup_wanted else _("non")
+    return _("oui") if answer else _("non")
+
+
+def line_cells(line: Line) -> dict[str, Cell]:
+    """Every cell a house list's CSV may give of one line, by column name (COLUMN_HEADERS)."""
+    stay, t = line.stay, line.traveller
+    return {
+        "arrival": Cell(stay.arrival, "date"),
+        "departure": Cell(stay.departure, "date"),
+        "rooms": Cell(line.rooms),
+        "reference": Cell(stay.reference or ""),
+        "organisation": Cell(stay.organisation),
+        "traveller": Cell(line.name),
+        "phone": Cell(t.phone if t else ""),
+        "emergency_name": Cell(t.emergency_name if t else ""),
+        "emergency_phone": Cell(t.emergency_phone if t else ""),
+        "ariane": Cell(yes_no_text(t.ariane_registered if t else None)),
+        "arrival_flight": Cell(t.arrival_flight if t else ""),
+        "arrival_at": Cell(moment(t.arrival_at) if t else ""),
+        "departure_flight": Cell(t.departure_flight if t else ""),
+        "departure_at": Cell(moment(t.departure_at) if t else ""),
+        "pickup": Cell(yes_no_text(t.pickup_wanted if t else None)),
+        "contact_name": Cell(stay.contact_name),
+        "contact_phone": Cell(stay.contact_phone),
+        "contact_email": Cell(stay.contact_email),
+        "state": Cell(state_of(stay)),
+    }
+
+
+COLUMN_HEADERS = {
+    "arrival": _l("Arrivée"),
+    "departure": _l("Départ"),
+    "rooms": _l("Chambres"),
+    "reference": _l("Référence"),
+    "organisation": _l("Organisation"),
+    "traveller": _l("Voyageur"),
+    "phone": _l("Téléphone au Mali"),
+    "emergency_name": _l("Contact d'urgence"),
+    "emergency_phone": _l("Téléphone du contact d'urgence"),
+    "ariane": _l("Inscrit sur Ariane"),
+    "arrival_flight": _l("Vol d'arrivée"),
+    "arrival_at": _l("Atterrissage (heure de Bamako)"),
+    "departure_flight": _l("Vol de départ"),
+    "departure_at": _l("Décollage (heure de Bamako)"),
+    "pickup": _l("Accueil à l'aéroport"),
+    "contact_name": _l("Contact de l'organisation"),
+    "contact_phone": _l("Téléphone de l'organisation"),
+    "contact_email": _l("E-mail de l'organisation"),
+    "state": _l("État"),
+}
+
+
+def house_table(name: str, title: str, sections: list[tuple[str, list[Line]]], columns: list[str]) -> Table:
+    """A house list as one table for its CSV download: a row per line of each section, these columns."""
+    rows = []
+    for section, lines in sections:
+        for line in lines:
+            cells = line_cells(line)
+            rows.append([Cell(section), *(cells[column] for column in columns)])
+    headers = [_("Rubrique"), *(str(COLUMN_HEADERS[column]) for column in columns)]
+    return Table(name, title, headers, rows)
 
 
 def sheet_table(sheet: Sheet) -> Table:
@@ -180,49 +241,10 @@ def sheet_table(sheet: Sheet) -> Table:
         (_("Présent ce soir"), sheet.tonight),
         (_("Arrivée des 7 jours suivants"), sheet.coming),
     ]
-    rows = []
-    for section, lines in sections:
-        for line in lines:
-            stay, t = line.stay, line.traveller
-            rows.append(
-                [
-                    Cell(section),
-                    Cell(stay.arrival, "date"),
-                    Cell(stay.departure, "date"),
-                    Cell(line.rooms),
-                    Cell(stay.reference or ""),
-                    Cell(stay.organisation),
-                    Cell(line.name),
-                    Cell(t.phone if t else ""),
-                    Cell(t.emergency_name if t else ""),
-                    Cell(t.emergency_phone if t else ""),
-                    Cell(t.arrival_flight if t else ""),
-                    Cell(moment(t.arrival_at) if t else ""),
-                    Cell(t.departure_flight if t else ""),
-                    Cell(moment(t.departure_at) if t else ""),
-                    Cell(pickup_text(t)),
-                    Cell(state_of(stay)),
-                ]
-            )
-    headers = [
-        _("Rubrique"),
-        _("Arrivée"),
-        _("Départ"),
-        _("Chambres"),
-        _("Référence"),
-        _("Organisation"),
-        _("Voyageur"),
-        _("Téléphone au Mali"),
-        _("Contact d'urgence"),
-        _("Téléphone du contact d'urgence"),
-        _("Vol d'arrivée"),
-        _("Atterrissage (heure de Bamako)"),
-        _("Vol de départ"),
-        _("Décollage (heure de Bamako)"),
-        _("Accueil à l'aéroport"),
-        _("État"),
-    ]
-    return Table("sheet", _("Feuille de la maison"), headers, rows)
+    columns = ["arrival", "departure", "rooms", "reference", "organisation", "traveller", "phone"]
+    columns += ["emergency_name", "emergency_phone", "arrival_flight", "arrival_at", "departure_flight"]
+    columns += ["departure_at", "pickup", "state"]
+    return house_table("sheet", _("Feuille de la maison"), sections, columns)
 
 
 def refusal(stay: StayRequest, action: str) -> str:
