@@ -34,52 +34,22 @@ def contact_email_field(label) -> EmailField:
     )
 
 
-class StayDetailsForm(BaseForm):
-    """Dates and travellers of a stay, checked against the house rules; shared by requests and change requests."""
+class StayDatesForm(BaseForm):
+    """Arrival, departure and number of travellers, checked against the house: nights to come, at most the
+    house's maximum, and no more travellers than beds. Requests, change requests and waiting lists."""
 
     arrival = IsoDateField(_l("Arrivée"), validators=[InputRequired(REQUIRED)])
     departure = IsoDateField(_l("Départ"), validators=[InputRequired(REQUIRED)])
     guests = BoundedIntegerField(_l("Nombre de voyageurs"), validators=[InputRequired(REQUIRED)], default=1)
-    travellers = TextAreaField(
-        _l("Noms des voyageurs (un par ligne)"),
-        validators=[Optional(), Length(max=4000, message=_l("4000 caractères au plus."))],
-    )
 
     def __init__(self, *args, capacity: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.capacity = capacity
 
     def validate_arrival(self, field):
-        if not field.data:
-            return
-        if field.data <= today():
+        if field.data and field.data <= today():
             raise ValidationError(
                 _l("L'arrivée doit être dans le futur : choisissez une date à partir de demain.")
-            )
-        settings = house_settings()
-        earliest = today() + timedelta(days=settings.min_notice_days)
-        latest = today() + timedelta(days=settings.max_advance_days)
-        if field.data < earliest:
-            raise ValidationError(
-                ngettext(
-                    "Les demandes se font au moins %(num)s jour avant l'arrivée : "
-                    "choisissez une date à partir du %(date)s.",
-                    "Les demandes se font au moins %(num)s jours avant l'arrivée : "
-                    "choisissez une date à partir du %(date)s.",
-                    settings.min_notice_days,
-                    date=format_day(earliest, "long"),
-                )
-            )
-        if field.data > latest:
-            raise ValidationError(
-                ngettext(
-                    "Les demandes s'ouvrent %(num)s jour à l'avance : choisissez une arrivée "
-                    "au plus tard le %(date)s, ou revenez plus tard.",
-                    "Les demandes s'ouvrent %(num)s jours à l'avance : choisissez une arrivée "
-                    "au plus tard le %(date)s, ou revenez plus tard.",
-                    settings.max_advance_days,
-                    date=format_day(latest, "long"),
-                )
             )
 
     def validate_departure(self, field):
@@ -111,6 +81,46 @@ class StayDetailsForm(BaseForm):
                     "La maison accueille au plus %(num)s personnes : "
                     "réduisez le nombre de voyageurs ou contactez le service.",
                     self.capacity,
+                )
+            )
+
+
+class StayDetailsForm(StayDatesForm):
+    """Dates and travellers of a stay, also within the house's notice and advance; shared by requests and
+    change requests."""
+
+    travellers = TextAreaField(
+        _l("Noms des voyageurs (un par ligne)"),
+        validators=[Optional(), Length(max=4000, message=_l("4000 caractères au plus."))],
+    )
+
+    def validate_arrival(self, field):
+        if not field.data:
+            return
+        super().validate_arrival(field)
+        settings = house_settings()
+        earliest = today() + timedelta(days=settings.min_notice_days)
+        latest = today() + timedelta(days=settings.max_advance_days)
+        if field.data < earliest:
+            raise ValidationError(
+                ngettext(
+                    "Les demandes se font au moins %(num)s jour avant l'arrivée : "
+                    "choisissez une date à partir du %(date)s.",
+                    "Les demandes se font au moins %(num)s jours avant l'arrivée : "
+                    "choisissez une date à partir du %(date)s.",
+                    settings.min_notice_days,
+                    date=format_day(earliest, "long"),
+                )
+            )
+        if field.data > latest:
+            raise ValidationError(
+                ngettext(
+                    "Les demandes s'ouvrent %(num)s jour à l'avance : choisissez une arrivée "
+                    "au plus tard le %(date)s, ou revenez plus tard.",
+                    "Les demandes s'ouvrent %(num)s jours à l'avance : choisissez une arrivée "
+                    "au plus tard le %(date)s, ou revenez plus tard.",
+                    settings.max_advance_days,
+                    date=format_day(latest, "long"),
                 )
             )
 

@@ -1,14 +1,13 @@
 """Forms of the notice, the suspension, the message to every stay, and the waiting lists."""
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from ..bookings.forms import contact_email_field
+from ..bookings.forms import StayDatesForm, contact_email_field
 from ..database import today
-from ..forms import BaseForm, BoundedIntegerField, HoneypotMixin, IsoDateField
+from ..forms import BaseForm, HoneypotMixin, IsoDateField
 from .models import NoticeLevel
 
 REQUIRED = _l("Ce champ est obligatoire.")
@@ -138,46 +137,5 @@ class WaitlistForm(HoneypotMixin, BaseForm):
             raise ValidationError(_l("Choisissez le français ou l'anglais."))
 
 
-class DatesWaitlistForm(WaitlistForm):
-    arrival = IsoDateField(_l("Arrivée"), validators=[InputRequired(REQUIRED)])
-    departure = IsoDateField(_l("Départ"), validators=[InputRequired(REQUIRED)])
-    guests = BoundedIntegerField(_l("Nombre de voyageurs"), validators=[InputRequired(REQUIRED)], default=1)
-
-    def __init__(self, *args, capacity: int = 0, max_nights: int = 30, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.capacity, self.max_nights = capacity, max_nights
-
-    def validate_arrival(self, field):
-        if field.data and field.data <= today():
-            raise ValidationError(
-                _l("L'arrivée doit être dans le futur : choisissez une date à partir de demain.")
-            )
-
-    def validate_departure(self, field):
-        arrival = self.arrival.data
-        if not (field.data and arrival):
-            return
-        if field.data <= arrival:
-            raise ValidationError(_l("Le départ doit être après l'arrivée : choisissez une date ultérieure."))
-        if (field.data - arrival).days > self.max_nights:
-            raise ValidationError(
-                ngettext(
-                    "Un séjour compte au plus %(num)s nuit : raccourcissez-le ou faites deux demandes.",
-                    "Un séjour compte au plus %(num)s nuits : raccourcissez-le ou faites deux demandes.",
-                    self.max_nights,
-                )
-            )
-
-    def validate_guests(self, field):
-        if field.data is not None and field.data < 1:
-            raise ValidationError(_l("Indiquez au moins un voyageur."))
-        if field.data is not None and field.data > self.capacity:
-            raise ValidationError(
-                ngettext(
-                    "La maison accueille au plus %(num)s personne : "
-                    "réduisez le nombre de voyageurs ou contactez le service.",
-                    "La maison accueille au plus %(num)s personnes : "
-                    "réduisez le nombre de voyageurs ou contactez le service.",
-                    self.capacity,
-                )
-            )
+class DatesWaitlistForm(StayDatesForm, WaitlistForm):
+    """Wait for beds on full nights: the nights and travellers checked as a request's are."""

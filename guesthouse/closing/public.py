@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from ..bookings.operations import house_capacity
 from ..database import begin_write
 from ..extensions import db
-from ..house.models import house_settings
 from ..i18n import language
 from ..security.headers import private_link
 from ..security.throttling import public_form_limits
@@ -41,14 +40,11 @@ def already_waiting(kind: WaitKind, email: str, **dates) -> bool:
 def join_dates():
     """Wait for beds on nights that are full: an e-mail when enough free up."""
     capacity = house_capacity()
-    max_nights = house_settings().max_nights
     if request.method == "GET":
         # Opened from the request form with its dates: the fields come prefilled.
-        form = DatesWaitlistForm(
-            formdata=request.args or None, capacity=capacity, max_nights=max_nights, locale=language()
-        )
+        form = DatesWaitlistForm(formdata=request.args or None, capacity=capacity, locale=language())
     else:
-        form = DatesWaitlistForm(capacity=capacity, max_nights=max_nights)
+        form = DatesWaitlistForm(capacity=capacity)
     if form.validate_on_submit():
         arrival, departure, guests = form.arrival.data, form.departure.data, form.guests.data
         if dates_refusal(arrival, departure, guests) is None:
