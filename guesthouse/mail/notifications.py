@@ -20,7 +20,6 @@ from ..bookings.travellers import missing_details
 from ..calendar.feeds import stay_invitation as calendar_invitation
 from ..calendar.ical import CANCEL, REQUEST
 from ..calendar.links import stay_subscription
-from ..closing.notifications import notify_stay_message
 from ..i18n import babel_locale, format_day
 from ..urls import external_url
 from .messages import organizer, queue, reply_to_requester, requester, service_mailbox, staff_locale
@@ -304,6 +303,20 @@ def notify_digest(stays: list[StayRequest], total: int, days: int) -> None:
             total=total,
             days=days,
             dashboard=external_url("staff.dashboard"),
+        )
+
+
+def notify_stay_message(stay: StayRequest, event: BookingEvent) -> None:
+    """The service's message about a stay (closure, security), written once for every stay concerned."""
+    with force_locale(babel_locale(stay.locale)):
+        queue(
+            "stay_notice",
+            to=[requester(stay)],
+            stay=stay,
+            subject=_("Message du service au sujet de votre séjour %(reference)s", reference=stay.reference),
+            message=event.message,
+            status=stay.status,
+            link=request_link(stay),
         )
 
 
