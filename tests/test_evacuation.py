@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from guesthouse.access_log.models import AccessKind, AccessRecord
-from guesthouse.bookings.models import BookingEvent
+from guesthouse.bookings.models import BookingEvent, record_events
 from guesthouse.database import today
 from guesthouse.extensions import db
 from guesthouse.staff.models import Role
@@ -200,3 +200,9 @@ def test_nobody_signed_out_or_with_a_requester_link_sees_it(client, house):
     response = client.get("/staff/sheet/evacuation")
     assert response.status_code in (302, 303) and "/staff/login" in response.headers["Location"]
     assert access_records(AccessKind.EVACUATION) == [] and listed_events(house["present"]) == []
+
+
+def test_an_event_that_sends_mail_is_never_written_in_bulk(house, make_staff):
+    """The bulk history insert takes only silent events: a mail is promised stay by stay."""
+    with pytest.raises(ValueError, match="record_event"):
+        record_events([house["present"]], "approved", actor=make_staff())

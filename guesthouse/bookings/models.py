@@ -415,6 +415,22 @@ class StayRequest(Presence, TravellerNames, db.Model):
         return event
 
 
+def record_events(
+    stays: list[StayRequest], action: str, *, actor: StaffUser, details: dict[str, Any] | None = None
+) -> None:
+    """Append the same event to the history of each of these stays, in one INSERT whatever their number
+    (`record_event` stay by stay makes the ORM send one per stay on SQLite, to read each new id back).
+    Only for an action that sends no mail: a mail is promised stay by stay, by `record_event`."""
+    if action in MAILED_ACTIONS:
+        raise ValueError(f"{action} sends mail: record it with StayRequest.record_event")
+    if stays:
+        rows = [
+            dict(stay_id=stay.id, actor_id=actor.id, action=action, details=details or {}, mail_pending=False)
+            for stay in stays
+        ]
+        db.session.execute(sa.insert(BookingEvent), rows)
+
+
 class RoomAssignment(db.Model):
     """One room held by one approved stay, for the stay's nights `[arrival, departure)`.
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from ..bookings.choices import StayStatus
-from ..bookings.models import BookingEvent, StayRequest
+from ..bookings.models import StayRequest, record_events
 from ..extensions import db
 from ..staff.models import StaffUser
 from ..stats.tables import Table
@@ -77,24 +77,8 @@ def evacuation_list(day: date, days: int) -> Evacuation:
 
 def note_evacuation_viewing(evacuation: Evacuation, *, by: StaffUser, export: bool) -> None:
     """Write in the history of each stay shown that this member read its travellers on the list (one INSERT)."""
-    if not evacuation.stays:
-        return
-    # Not `record_event` stay by stay: the ORM then sends one INSERT per stay on SQLite (it wants each new
-    # id back), and the list holds every stay of the coming weeks. This event sends no mail (it is not in
-    # MAILED_ACTIONS), which is all `record_event` would add.
-    details = {"days": evacuation.days, "csv": export}
-    db.session.execute(
-        sa.insert(BookingEvent),
-        [
-            dict(
-                stay_id=stay.id,
-                actor_id=by.id,
-                action="evacuation_listed",
-                details=details,
-                mail_pending=False,
-            )
-            for stay in evacuation.stays
-        ],
+    record_events(
+        evacuation.stays, "evacuation_listed", actor=by, details={"days": evacuation.days, "csv": export}
     )
 
 
