@@ -53,7 +53,7 @@ EXPECTATIONS = {
     "staff.login_code": LOGIN_STEP,
     "staff.planning": HOUSE,
     "staff.new_request": STAFF,
-    "staff.add_note": STAFF,
+    "staff.add_note": HOUSE,
     "staff.logout": HOUSE,
     "staff.profile": HOUSE,
     "staff.request_detail": HOUSE,
@@ -128,6 +128,7 @@ SAMPLES_BY_ENDPOINT = {
     "staff.edit_stay": {"stay_id": lambda w: w.approved.id},  # only approved stays are edited
     # Caretakers see the stays, not the requests still pending: the walk opens a stay.
     "staff.request_detail": {"stay_id": lambda w: w.approved.id},
+    "staff.add_note": {"stay_id": lambda w: w.approved.id},  # caretakers see approved stays only
     "travellers.staff_edit": {"stay_id": lambda w: w.approved.id},
     "sheet.check_in": {"stay_id": lambda w: w.approved.id},
     "sheet.check_out": {"stay_id": lambda w: w.approved.id},

@@ -48,6 +48,21 @@ def test_a_note_shows_on_the_staff_page_with_who_and_when(client, auth, form_pos
     assert "Note enregistrée." in page
 
 
+def test_a_caretaker_adds_a_note_on_an_approved_stay_not_on_a_pending_one(
+    client, auth, form_post, make_staff, make_stay, make_room, approve
+):
+    stay = approve(make_stay(), make_room())
+    pending = make_stay()
+    auth.login(make_staff(role=Role.CARETAKER, email="intendance@angers.example", name="Boubacar Intendant"))
+    response = add_note(form_post, stay, body="Chauffeur prévenu pour l'arrivée de 18 h 45")
+    assert response.status_code == 303
+    page = text(client.get(f"/staff/requests/{stay.id}"))
+    assert "Boubacar Intendant — " in page and "Chauffeur prévenu pour l'arrivée de 18 h 45" in page
+    token = csrf_from(client.get(f"/staff/requests/{stay.id}").get_data(as_text=True))
+    refused = client.post(f"/staff/requests/{pending.id}/notes", data={"body": "x", "csrf_token": token})
+    assert refused.status_code == 403 and note_count() == 1
+
+
 def test_an_empty_note_is_refused_with_a_message(client, auth, form_post, make_stay):
     auth.login()
     stay = make_stay()

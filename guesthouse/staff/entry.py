@@ -10,7 +10,7 @@ from ..extensions import db
 from ..house.models import house_settings
 from ..rooms.models import Room
 from . import bp
-from .access import staff_required
+from .access import house_staff_required, staff_required
 from .forms import NoteForm, StaffStayForm
 from .operations import enter_stay
 from .views import render_request
@@ -57,10 +57,13 @@ def new_request():
 
 
 @bp.post("/requests/<int:stay_id>/notes")
-@staff_required
+@house_staff_required
 def add_note(stay_id: int):
-    """Leave a note for the other staff members; the requester never sees it."""
+    """Leave a note for the other staff members (caretakers too, on the stays they see); the requester
+    never sees it."""
     stay = lock_stay(stay_id) or abort(404)
+    if not stay.can_see(current_user):
+        abort(403)
     if stay.anonymised_at is not None:
         flash(_("Les données de cette demande ont été effacées : elle ne reçoit plus de notes."), "error")
         return render_request(stay, 409)
