@@ -94,6 +94,16 @@ class StayDetailsForm(StayDatesForm):
         validators=[Optional(), Length(max=4000, message=_l("4000 caractères au plus."))],
     )
 
+    def asks_the_same_as(self, stay) -> bool:
+        """Whether the dates and travellers asked are the stay's own (a correction or change of nothing)."""
+        asked = (
+            self.arrival.data,
+            self.departure.data,
+            self.guests.data,
+            (self.travellers.data or "").strip(),
+        )
+        return asked == (stay.arrival, stay.departure, stay.guests, stay.travellers.strip())
+
     def validate_arrival(self, field):
         if not field.data:
             return
@@ -249,20 +259,9 @@ class CorrectionForm(StayDetailsForm):
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
-        stay = self.stay
-        asked = (
-            self.arrival.data,
-            self.departure.data,
-            self.guests.data,
-            (self.travellers.data or "").strip(),
-            (self.purpose.data or "").strip(),
-        )
-        if asked == (
-            stay.arrival,
-            stay.departure,
-            stay.guests,
-            stay.travellers.strip(),
-            stay.purpose.strip(),
+        if (
+            self.asks_the_same_as(self.stay)
+            and (self.purpose.data or "").strip() == self.stay.purpose.strip()
         ):
             self.arrival.errors.append(
                 _l("Rien n'a changé : corrigez les dates, les voyageurs ou l'objet de la mission.")
@@ -302,14 +301,7 @@ class ChangeRequestForm(StayDetailsForm):
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
             return False
-        stay = self.stay
-        asked = (
-            self.arrival.data,
-            self.departure.data,
-            self.guests.data,
-            (self.travellers.data or "").strip(),
-        )
-        if asked == (stay.arrival, stay.departure, stay.guests, stay.travellers.strip()):
+        if self.asks_the_same_as(self.stay):
             self.arrival.errors.append(
                 _l("Rien n'a changé : modifiez les dates, le nombre ou les noms des voyageurs.")
             )

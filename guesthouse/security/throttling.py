@@ -53,28 +53,21 @@ def login_limits(view):
     The limit is checked before the view runs, the same way for an existing and an unknown account,
     so a 429 says nothing about which accounts exist.
     """
-    view = limiter.shared_limit(
-        _config("LOGIN_RATE_LIMIT_ACCOUNT"),
-        scope=ACCOUNT_SCOPE,
-        key_func=login_account,
-        methods=["POST"],
-        deduct_when=_failed_login,
-    )(view)
-    return limiter.limit(
-        _config("LOGIN_RATE_LIMIT_ADDRESS"),
-        key_func=get_remote_address,
-        methods=["POST"],
-        deduct_when=_failed_login,
-    )(view)
+    return _failure_limits(view, account=login_account)
 
 
 def code_limits(view):
     """Wrong two-factor codes count toward the same limits as wrong passwords: per account (the same
     counter, so that alternating the two steps gains nothing) and per client address."""
+    return _failure_limits(view, account=_code_account)
+
+
+def _failure_limits(view, *, account):
+    """The account's counter (shared by passwords and codes) and the address's, counting failures only."""
     view = limiter.shared_limit(
         _config("LOGIN_RATE_LIMIT_ACCOUNT"),
         scope=ACCOUNT_SCOPE,
-        key_func=_code_account,
+        key_func=account,
         methods=["POST"],
         deduct_when=_failed_login,
     )(view)

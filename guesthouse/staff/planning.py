@@ -167,19 +167,7 @@ def build_board(start: date, weeks: int, today: date) -> Board:
         # then reads only the stays of the period, not the whole history's assignments.
         .where(StayRequest.status == StayStatus.APPROVED, in_window)
     ):
-        held[row.room_id].append(
-            Item(
-                "stay",
-                row.arrival,
-                row.departure,
-                stay_id=row.id,
-                reference=row.reference or "",
-                organisation=row.organisation,
-                guests=row.guests,
-                change=changes.get(row.id),
-                **notes.get(row.id, {}),
-            )
-        )
+        held[row.room_id].append(stay_item("stay", row, notes, change=changes.get(row.id)))
 
     closed: dict[int | None, list[Item]] = defaultdict(list)
     for closure in db.session.scalars(
@@ -207,16 +195,7 @@ def build_board(start: date, weeks: int, today: date) -> Board:
     free_beds = {night.day: night.free_beds for night in nights}
 
     pending = [
-        Item(
-            "pending",
-            row.arrival,
-            row.departure,
-            stay_id=row.id,
-            reference=row.reference or "",
-            organisation=row.organisation,
-            guests=row.guests,
-            **notes.get(row.id, {}),
-        )
+        stay_item("pending", row, notes)
         for row in db.session.execute(
             sa.select(
                 StayRequest.id,
@@ -248,6 +227,21 @@ def build_board(start: date, weeks: int, today: date) -> Board:
         pending=lanes(pending, start, end),
         short=dict(short),
         night_classes=night_classes(start, end, today),
+    )
+
+
+def stay_item(kind: str, row: sa.Row, notes: dict[int, dict], **extra) -> Item:
+    """A stay's bar on the board (`kind` "stay" or "pending") from its row, with its staff notes."""
+    return Item(
+        kind,
+        row.arrival,
+        row.departure,
+        stay_id=row.id,
+        reference=row.reference or "",
+        organisation=row.organisation,
+        guests=row.guests,
+        **notes.get(row.id, {}),
+        **extra,
     )
 
 
