@@ -209,7 +209,9 @@ def test_an_event_that_sends_mail_is_never_written_in_bulk(house, make_staff):
 
 
 def test_the_privacy_notice_says_what_the_caretakers_see(client):
-    page = " ".join(unescape(client.get("/confidentialite").get_data(as_text=True)).replace("\xa0", " ").split())
+    page = " ".join(
+        unescape(client.get("/confidentialite").get_data(as_text=True)).replace("\xa0", " ").split()
+    )
     assert "les séjours confirmés seulement" in page
     assert "le contact de l'organisation (sur la liste des personnes à rapatrier" in page
     assert "les notes du service sur ces séjours" in page
