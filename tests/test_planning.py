@@ -8,7 +8,9 @@ import pytest
 from guesthouse.bookings.changes import ChangeRequest
 from guesthouse.database import today
 from guesthouse.extensions import db
+from guesthouse.staff.models import Role
 
+from .conftest import Auth
 from .planning_board import Board, nights_before
 
 
@@ -237,3 +239,27 @@ def test_the_kept_board_shows_a_new_note_and_a_new_stay_at_once(client, auth, ro
     other.approve(by=staff, rooms=[rooms[0]])
     db.session.commit()
     assert len(board(client, start=start.isoformat(), weeks=1).group("Djoliba").bars()) == 2
+
+
+def test_caretakers_see_the_confirmed_stays_not_the_requests_waiting(
+    app, client, auth, rooms, make_stay, make_staff, form_post
+):
+    staff = auth.login()
+    start = monday()
+    stay = make_stay(start=start + timedelta(days=1), nights=2, organisation="CHU d'Angers")
+    stay.approve(by=staff, rooms=[rooms[0]])
+    waiting = make_stay(start=start + timedelta(days=2), nights=2, organisation="Compagnie en attente")
+    db.session.commit()
+    url = f"/staff/requests/{waiting.id}"
+    note = "Note sur une demande en attente"
+    assert form_post(f"{url}/notes", {"body": note}, page=url).status_code == 303
+    period = {"start": start.isoformat(), "weeks": 1}
+    # The service's board first: built and kept, it must not be what a caretaker then gets.
+    seen = unescape(client.get("/staff/planning", query_string=period).get_data(as_text=True))
+    assert "Compagnie en attente" in seen and note in seen and "Demande à attribuer" in seen
+    gate = app.test_client()
+    Auth(gate, make_staff).login(make_staff(role=Role.CARETAKER, email="intendance@angers.example"))
+    shown = unescape(gate.get("/staff/planning", query_string=period).get_data(as_text=True))
+    assert "CHU d'Angers" in shown
+    for hidden in ("Compagnie en attente", waiting.reference, note, "Demande à attribuer"):
+        assert hidden not in shown, hidden

@@ -8,6 +8,7 @@ from html import unescape
 
 import sqlalchemy as sa
 
+from guesthouse.access_log.models import AccessKind, AccessRecord
 from guesthouse.bookings.notes import StaffNote
 from guesthouse.database import today, utcnow
 from guesthouse.extensions import db
@@ -61,6 +62,18 @@ def test_a_caretaker_adds_a_note_on_an_approved_stay_not_on_a_pending_one(
     token = csrf_from(client.get(f"/staff/requests/{stay.id}").get_data(as_text=True))
     refused = client.post(f"/staff/requests/{pending.id}/notes", data={"body": "x", "csrf_token": token})
     assert refused.status_code == 403 and note_count() == 1
+
+    def viewings() -> int:
+        found = sa.select(sa.func.count()).where(
+            AccessRecord.kind == AccessKind.REQUEST, AccessRecord.stay_references.contains(stay.reference)
+        )
+        return db.session.scalar(found)
+
+    before = viewings()
+    empty = add_note(form_post, stay, body="  ")  # the page, for its token, then the note
+    assert empty.status_code == 400 and "Écrivez la note avant de l'enregistrer." in text(empty)
+    # The page shown again with the message holds the request's details: that viewing is recorded too.
+    assert viewings() == before + 2
 
 
 def test_an_empty_note_is_refused_with_a_message(client, auth, form_post, make_stay):

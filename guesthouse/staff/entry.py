@@ -4,6 +4,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..access_log.models import AccessKind
+from ..access_log.operations import record_access
 from ..bookings.choices import StayStatus
 from ..bookings.operations import BookingConflict, Conflict, active_rooms, house_capacity, lock_stay
 from ..extensions import db
@@ -69,7 +71,11 @@ def add_note(stay_id: int):
         return render_request(stay, 409)
     form = NoteForm()
     if not form.validate_on_submit():
-        return render_request(stay, 400, note_form=form)
+        page = render_request(stay, 400, note_form=form)
+        # The request's details are shown again: the viewing is recorded, as on the request's page.
+        record_access(AccessKind.REQUEST, [stay.reference])
+        db.session.commit()
+        return page
     stay.add_note(by=current_user, body=form.body.data.strip())
     db.session.commit()
     flash(_("Note enregistrée."), "success")

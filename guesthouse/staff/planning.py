@@ -144,8 +144,9 @@ def night_classes(start: date, end: date, today: date) -> dict[date, str]:
     }
 
 
-def build_board(start: date, weeks: int, today: date) -> Board:
-    """The board of `weeks` weeks from `start`, `today` marked."""
+def build_board(start: date, weeks: int, today: date, *, with_pending: bool) -> Board:
+    """The board of `weeks` weeks from `start`, `today` marked; the requests waiting for rooms only
+    `with_pending` (the service's, not the caretakers', who see confirmed stays only)."""
     end = start + timedelta(weeks=weeks)
     in_window = (StayRequest.arrival < end) & (StayRequest.departure > start)
     notes = staff_notes(in_window)
@@ -194,21 +195,25 @@ def build_board(start: date, weeks: int, today: date) -> Board:
     nights = availability(start, (end - start).days, [room for room in rooms if room.active])
     free_beds = {night.day: night.free_beds for night in nights}
 
-    pending = [
-        stay_item("pending", row, notes)
-        for row in db.session.execute(
-            sa.select(
-                StayRequest.id,
-                StayRequest.reference,
-                StayRequest.organisation,
-                StayRequest.guests,
-                StayRequest.arrival,
-                StayRequest.departure,
+    pending = (
+        [
+            stay_item("pending", row, notes)
+            for row in db.session.execute(
+                sa.select(
+                    StayRequest.id,
+                    StayRequest.reference,
+                    StayRequest.organisation,
+                    StayRequest.guests,
+                    StayRequest.arrival,
+                    StayRequest.departure,
+                )
+                .where(StayRequest.status == StayStatus.PENDING, in_window)
+                .order_by(StayRequest.arrival, StayRequest.id)
             )
-            .where(StayRequest.status == StayStatus.PENDING, in_window)
-            .order_by(StayRequest.arrival, StayRequest.id)
-        )
-    ]
+        ]
+        if with_pending
+        else []
+    )
     short: dict[date, list[Item]] = defaultdict(list)
     for item in pending:
         for night in nights_between(max(item.arrival, start), min(item.departure, end)):

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from flask import render_template, request
+from flask_login import current_user
 from markupsafe import Markup
 
 from ..cache import kept
@@ -28,12 +29,16 @@ def planning():
     start = form.start.data or monday_of(today())
     weeks = form.weeks.data or DEFAULT_WEEKS
     # Kept: the table cost about 16 ms of CPU a page (make bench), over the page budget at 10 clients;
-    # it is the same for every member, and kept by data version (staff notes raise it too).
-    key = ("staff.planning", today(), language(), start, weeks)
+    # it is the same for every member of a kind (caretakers do not see the requests waiting for rooms),
+    # and kept by data version (staff notes raise it too).
+    with_pending = current_user.is_staff
+    key = ("staff.planning", today(), language(), start, weeks, with_pending)
     step = timedelta(weeks=weeks)
     return render_template(
         "staff/planning.html",
-        table=kept(current_feed_version().version, key, lambda: board_table(start, weeks, today())),
+        table=kept(
+            current_feed_version().version, key, lambda: board_table(start, weeks, today(), with_pending)
+        ),
         form=form,
         start=start,
         weeks=weeks,
@@ -42,8 +47,8 @@ def planning():
     )
 
 
-def board_table(start: date, weeks: int, day: date) -> Markup:
+def board_table(start: date, weeks: int, day: date, with_pending: bool) -> Markup:
     """The board's table: rooms by nights, what waits for rooms, free rooms and beds."""
-    board = build_board(start, weeks, day)
+    board = build_board(start, weeks, day, with_pending=with_pending)
     # Markup: the HTML comes from an autoescaping template, so every value in it is already escaped.
     return Markup(render_template("staff/_planning_board.html", board=board, today=day))  # noqa: S704  # nosec B704
