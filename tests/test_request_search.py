@@ -52,6 +52,11 @@ def test_filters_and_search(client, auth, make_staff, make_room, make_stay):
     html = listed("status=nope&start=2027-02-30")
     assert "Choisissez un état dans la liste" in html and "Date invalide" in html
     assert all(s.reference in html for s in (chu, rennes, uni))  # bad filters show everything
+    for blank in ("%0D", "%20", "%09"):  # a blank is no state: said, never a server error
+        html = listed(f"status={blank}&organisation_type={blank}")
+        assert "Choisissez un état dans la liste" in html, blank
+        assert "Choisissez un type d'organisation dans la liste" in html, blank
+        assert all(s.reference in html for s in (chu, rennes, uni)), blank
 
 
 def test_pagination(client, auth, make_stay, app):

@@ -204,8 +204,10 @@ class RequestFilterForm(BaseForm):
         csrf = False
 
     q = StringField(_l("Référence, organisation ou contact"), validators=[Optional(), Length(max=200)])
-    status = SelectField(_l("État"), validators=[Optional()], validate_choice=False)
-    organisation_type = SelectField(_l("Type d'organisation"), validators=[Optional()], validate_choice=False)
+    # No Optional() on the lists: it takes a blank such as "\r" for empty and skips the checks below,
+    # and the search would then read "\r" as a state.
+    status = SelectField(_l("État"), validate_choice=False)
+    organisation_type = SelectField(_l("Type d'organisation"), validate_choice=False)
     start = IsoDateField(_l("Séjours à partir du"), validators=[Optional()])
     end = IsoDateField(_l("jusqu'au"), validators=[Optional()])
 
