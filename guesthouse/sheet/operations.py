@@ -50,10 +50,6 @@ class Sheet:
         return unique_stays(self.arrivals, self.departures, self.tonight, self.coming)
 
     @property
-    def references(self) -> list[str]:
-        return [stay.reference for stay in self.stays]
-
-    @property
     def next_days(self) -> tuple[date, date]:
         return self.day + timedelta(days=1), self.day + timedelta(days=COMING_DAYS)
 

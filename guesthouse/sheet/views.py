@@ -71,7 +71,7 @@ def sheet_sections(day: date) -> SheetSections:
     # The member itself, not the proxy: each stay's buttons ask it three questions.
     html = render_template("sheet/_sections.html", sheet=shown, user=current_user._get_current_object())
     # Markup: the HTML comes from an autoescaping template, so every value in it is already escaped.
-    return SheetSections(Markup(html), tuple(shown.references))  # noqa: S704  # nosec B704
+    return SheetSections(Markup(html), tuple(stay.reference for stay in shown.stays))  # noqa: S704  # nosec B704
 
 
 @bp.route("/sheet.csv")
@@ -83,7 +83,7 @@ def sheet_csv():
         return bad_date()
     shown = daily_sheet(day)
     body = sheet_table(shown).csv_bytes()
-    record_access(AccessKind.SHEET_CSV, shown.references)
+    record_access(AccessKind.SHEET_CSV, [stay.reference for stay in shown.stays])
     db.session.commit()
     return csv_download(body, f"mpab-feuille-{day.isoformat()}.csv")
 
